@@ -1,0 +1,149 @@
+package trails
+
+import (
+	"bytes"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"log/slog"
+	"os"
+)
+
+// LoadOptions controls Load and LoadCSV.
+type LoadOptions struct {
+	// Whitelist: whitelisted trails are dropped at load, as Maltrail does; nil = none.
+	Whitelist *Whitelist
+	// CustomDirs are extra Maltrail-style custom trail directories: *.txt files whose
+	// trails get the file's name as info and "(custom)" as reference.
+	CustomDirs []string
+	// DropRanges applies, to trail directories, Maltrail's build-time filter of
+	// data/bogon_ranges.txt and data/cdn_ranges.txt: a trail whose leading IPv4 address
+	// lies in one of these networks is dropped unless its info mentions parking or
+	// sinkhole. A trails.csv was filtered when it was built and is not filtered again.
+	DropRanges *Ranges
+	// Logger receives load warnings (bad lines, wildcard trails that do not compile);
+	// nil means slog.Default().
+	Logger *slog.Logger
+}
+
+func (o LoadOptions) logger() *slog.Logger {
+	if o.Logger != nil {
+		return o.Logger
+	}
+	return slog.Default()
+}
+
+// Load reads a Maltrail trails.csv file, or a Maltrail trail directory: a tree holding
+// static/ (and optionally custom/), or a static directory itself, with
+// {malware,malicious,suspicious}/*.txt and mass_scanner*.txt files. A directory is turned
+// into trails the way Maltrail's update builds trails.csv from its static and custom
+// feeds, including info and reference derivation, merge priorities and key
+// normalisation.
+func Load(path string, opts LoadOptions) (*Set, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot load trails: %w", err)
+	}
+	if !fi.IsDir() {
+		if len(opts.CustomDirs) > 0 {
+			return nil, fmt.Errorf("cannot load trails from %s: custom directories need a trail directory, not a CSV file", path)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("cannot load trails: %w", err)
+		}
+		s, err := loadCSV(data, opts)
+		if err != nil {
+			return nil, fmt.Errorf("cannot load trails from %s: %w", path, err)
+		}
+		return s, nil
+	}
+	s, err := loadTree(path, opts)
+	if err != nil {
+		return nil, fmt.Errorf("cannot load trails from %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// LoadCSV reads a Maltrail trails.csv: rows of trail,info,reference as written by Python's
+// csv module (QUOTE_MINIMAL), rows without exactly three fields ignored, whitelisted
+// trails dropped. Keys are kept as written, as Maltrail's load_trails keeps them.
+func LoadCSV(r io.Reader, opts LoadOptions) (*Set, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read trails CSV: %w", err)
+	}
+	s, err := loadCSV(data, opts)
+	if err != nil {
+		return nil, fmt.Errorf("cannot load trails CSV: %w", err)
+	}
+	return s, nil
+}
+
+func loadCSV(data []byte, opts LoadOptions) (*Set, error) {
+	rows := bytes.Count(data, []byte{'\n'}) + 1
+	b := newSetBuilder(maphash.MakeSeed(), rows, len(data)/2)
+	cr := newCSVReader(data)
+	var fields [3]string
+	bad := 0
+	for {
+		n, ok, err := cr.next(fields[:])
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		if n != 3 {
+			continue
+		}
+		if !validUTF8(fields[:]) {
+			bad++
+			continue
+		}
+		key := fields[0]
+		if opts.Whitelist.trailWhitelisted(key) {
+			continue
+		}
+		if err := b.add(key, b.pair(fields[1], fields[2])); err != nil {
+			return nil, err
+		}
+	}
+	if bad > 0 {
+		opts.logger().Warn("trails CSV rows that are not valid UTF-8 ignored", "rows", bad)
+	}
+	return b.finish(opts.logger()), nil
+}
+
+func loadTree(root string, opts LoadOptions) (*Set, error) {
+	staticDir, customDirs := resolveTree(root)
+	customDirs = append(customDirs, opts.CustomDirs...)
+	cFiles, err := customFiles(customDirs)
+	if err != nil {
+		return nil, err
+	}
+	sFiles, err := staticFiles(staticDir)
+	if err != nil {
+		return nil, err
+	}
+	seed := maphash.MakeSeed()
+	parsed, err := readTrailFiles(append(cFiles, sFiles...), seed)
+	if err != nil {
+		return nil, err
+	}
+	bad, total := 0, 0
+	for _, p := range parsed {
+		bad += p.badLines
+		total += len(p.keys)
+	}
+	if bad > 0 {
+		opts.logger().Warn("trail file lines that are not valid UTF-8 ignored", "lines", bad)
+	}
+
+	// Feeds merge in update_trails' order: custom, then static (highest priority).
+	tb := newTrailBuild(seed, total)
+	tb.merge(tb.feedDict(cFiles, parsed[:len(cFiles)]))
+	tb.merge(tb.feedDict(sFiles, parsed[len(cFiles):]))
+	tb.postProcess()
+	return tb.set(opts.Whitelist, opts.DropRanges, opts.logger())
+}
