@@ -2,6 +2,7 @@ package quic
 
 import (
 	"fmt"
+	"github.com/spoorsec/spoor/sensor/quic/quictest"
 	"testing"
 
 	"github.com/spoorsec/spoor/sensor/tlshello"
@@ -9,7 +10,7 @@ import (
 
 func TestAllocs(t *testing.T) {
 	var c tlshello.ClientHello
-	rfc := unhex(t, rfcClientInitialV1)
+	rfc := quictest.Bytes(quictest.ClientInitialV1)
 
 	// A connection with state: the second half of a hello arrived first,
 	// and arrives again.
@@ -25,7 +26,7 @@ func TestAllocs(t *testing.T) {
 	var fresh [][]byte
 	for i := range 16 {
 		dcid := []byte(fmt.Sprintf("dcid-%03d", i))
-		fresh = append(fresh, sealInitial(t, initialSpec{dcid: dcid, payload: padded(cryptoFrame(0, unhex(t, rfcCryptoFrame)[4:]))}))
+		fresh = append(fresh, sealInitial(t, initialSpec{dcid: dcid, payload: padded(cryptoFrame(0, quictest.Bytes(quictest.CryptoFrame)[4:]))}))
 	}
 	next := 0
 

@@ -1,14 +1,15 @@
 package quic
 
 import (
+	"github.com/spoorsec/spoor/sensor/quic/quictest"
 	"testing"
 
 	"github.com/spoorsec/spoor/sensor/tlshello"
 )
 
 func addSeeds(f *testing.F) {
-	for _, s := range []string{rfcClientInitialV1, rfcClientInitialV2, rfcServerInitialV1, rfcRetryV1} {
-		f.Add(unhex(f, s))
+	for _, s := range []string{quictest.ClientInitialV1, quictest.ClientInitialV2, quictest.ServerInitialV1, quictest.RetryV1} {
+		f.Add(quictest.Bytes(s))
 	}
 	_, first, second := twoPacketHello(f, version1, []byte("fuzzseed"), 1)
 	f.Add(first)
@@ -43,7 +44,7 @@ func FuzzQUICInitial(f *testing.F) {
 // packets of one connection, exercising frame parsing, CRYPTO reassembly
 // across packets and the ClientHello parse.
 func FuzzQUICFrames(f *testing.F) {
-	f.Add(padded(unhex(f, rfcCryptoFrame)), []byte{})
+	f.Add(padded(quictest.Bytes(quictest.CryptoFrame)), []byte{})
 	hello := helloMessage("fuzz.example", 1216)
 	f.Add(cryptoFrame(900, hello[900:]), cryptoFrame(0, hello[:900]))
 	f.Add([]byte{frameACK, 0, 0, 1, 0, 0, 0}, []byte{frameConnectionClose, 0, 0, 0})

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/spoorsec/spoor/sensor/quic/quictest"
 	"math/rand/v2"
 	"testing"
 )
@@ -28,7 +29,7 @@ func TestInitialKeysRFC(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v := paramsFor(tt.version)
-			initial := ks.hmac(v.salt, rfcDCID)
+			initial := ks.hmac(v.salt, quictest.DCID)
 			client := ks.expandLabel(initial[:], "client in", 32)
 			key := ks.expandLabel(client[:], v.keyLabel, 16)
 			iv := ks.expandLabel(client[:], v.ivLabel, 12)
@@ -93,7 +94,7 @@ func TestVarint(t *testing.T) {
 		{"", 0, 0},
 	}
 	for _, tt := range tests {
-		v, n := varint(unhex(t, tt.in))
+		v, n := varint(quictest.Bytes(tt.in))
 		if v != tt.want || n != tt.n {
 			t.Errorf("varint(%s): got %d/%d, want %d/%d", tt.in, v, n, tt.want, tt.n)
 		}

@@ -3,6 +3,7 @@ package quic
 import (
 	"bytes"
 	"errors"
+	"github.com/spoorsec/spoor/sensor/quic/quictest"
 	"math/rand/v2"
 	"testing"
 
@@ -14,18 +15,18 @@ import (
 const rfcJA4 = "q13d0211an_62ed6f6ca7ad_4d634acda6c0"
 
 func TestRFCClientInitial(t *testing.T) {
-	frame := unhex(t, rfcCryptoFrame)
+	frame := quictest.Bytes(quictest.CryptoFrame)
 	for _, tt := range []struct {
 		name   string
 		packet string
 	}{
-		{"v1 (RFC 9001 A.2)", rfcClientInitialV1},
-		{"v2 (RFC 9369 A.2)", rfcClientInitialV2},
+		{"v1 (RFC 9001 A.2)", quictest.ClientInitialV1},
+		{"v2 (RFC 9369 A.2)", quictest.ClientInitialV2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := NewParser(4)
 			var c tlshello.ClientHello
-			done, err := p.Initial(unhex(t, tt.packet), 1, &c)
+			done, err := p.Initial(quictest.Bytes(tt.packet), 1, &c)
 			if !done || err != nil {
 				t.Fatalf("got done=%v err=%v, want done", done, err)
 			}
@@ -50,14 +51,14 @@ func TestRFCClientInitial(t *testing.T) {
 // The test sealer must reproduce the RFCs' packets, so the multi-packet
 // tests built with it mean something.
 func TestSealMatchesRFC(t *testing.T) {
-	frame := unhex(t, rfcCryptoFrame)
+	frame := quictest.Bytes(quictest.CryptoFrame)
 	payload := append(frame, make([]byte, 1162-len(frame))...)
 	for _, tt := range []struct {
 		version uint32
 		want    string
-	}{{version1, rfcClientInitialV1}, {version2, rfcClientInitialV2}} {
-		got := sealInitial(t, initialSpec{version: tt.version, dcid: rfcDCID, pn: 2, pnLen: 4, payload: payload})
-		if !bytes.Equal(got, unhex(t, tt.want)) {
+	}{{version1, quictest.ClientInitialV1}, {version2, quictest.ClientInitialV2}} {
+		got := sealInitial(t, initialSpec{version: tt.version, dcid: quictest.DCID, pn: 2, pnLen: 4, payload: payload})
+		if !bytes.Equal(got, quictest.Bytes(tt.want)) {
 			t.Errorf("version %#x: sealed packet differs from the RFC's", tt.version)
 		}
 	}
@@ -188,7 +189,7 @@ func TestInitialErrors(t *testing.T) {
 	seal := func(payload []byte) []byte {
 		return sealInitial(t, initialSpec{dcid: dcid, payload: padded(payload)})
 	}
-	rfc := unhex(t, rfcClientInitialV1)
+	rfc := quictest.Bytes(quictest.ClientInitialV1)
 	tampered := bytes.Clone(rfc)
 	tampered[500] ^= 1
 	longCID := bytes.Clone(rfc)
@@ -209,8 +210,8 @@ func TestInitialErrors(t *testing.T) {
 		{"header cut", rfc[:6], ErrMalformed},
 		{"connection ID too long", longCID, ErrMalformed},
 		{"tampered", tampered, ErrDecrypt},
-		{"server Initial", unhex(t, rfcServerInitialV1), ErrDecrypt},
-		{"Retry", unhex(t, rfcRetryV1), ErrNotInitial},
+		{"server Initial", quictest.Bytes(quictest.ServerInitialV1), ErrDecrypt},
+		{"Retry", quictest.Bytes(quictest.RetryV1), ErrNotInitial},
 		{"CRYPTO starts with ServerHello", seal(cryptoFrame(0, []byte{2, 0, 0, 4, 3, 3, 0, 0})), tlshello.ErrNotClientHello},
 		{"ClientHello larger than the limit", seal(cryptoFrame(0, []byte{1, 0, 0x50, 0})), ErrTooLarge},
 		{"STREAM frame in an Initial", seal([]byte{0x08, 0, 1, 'x'}), ErrMalformed},
@@ -231,7 +232,7 @@ func TestInitialErrors(t *testing.T) {
 }
 
 func TestInitialFramesAroundHello(t *testing.T) {
-	hello := unhex(t, rfcCryptoFrame)[4:] // the RFC hello without its frame header
+	hello := quictest.Bytes(quictest.CryptoFrame)[4:] // the RFC hello without its frame header
 	dcid := []byte{7, 7, 7, 7, 7, 7, 7, 7}
 	tests := []struct {
 		name    string

@@ -2,6 +2,7 @@ package quic
 
 import (
 	"fmt"
+	"github.com/spoorsec/spoor/sensor/quic/quictest"
 	"testing"
 
 	"github.com/spoorsec/spoor/sensor/tlshello"
@@ -14,7 +15,7 @@ func BenchmarkInitialNewConnection(b *testing.B) {
 	var packets [][]byte
 	for i := range 64 {
 		dcid := []byte(fmt.Sprintf("dcid-%03d", i))
-		packets = append(packets, sealInitial(b, initialSpec{dcid: dcid, payload: padded(cryptoFrame(0, unhex(b, rfcCryptoFrame)[4:]))}))
+		packets = append(packets, sealInitial(b, initialSpec{dcid: dcid, payload: padded(cryptoFrame(0, quictest.Bytes(quictest.CryptoFrame)[4:]))}))
 	}
 	p := NewParser(1024)
 	var c tlshello.ClientHello
@@ -32,7 +33,7 @@ func BenchmarkInitialNewConnection(b *testing.B) {
 // BenchmarkInitialKnownKeys repeats one packet: the keys of its connection
 // ID are cached, the rest of the work is done every time.
 func BenchmarkInitialKnownKeys(b *testing.B) {
-	pkt := unhex(b, rfcClientInitialV1)
+	pkt := quictest.Bytes(quictest.ClientInitialV1)
 	p := NewParser(1024)
 	var c tlshello.ClientHello
 	b.ReportAllocs()

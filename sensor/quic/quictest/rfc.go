@@ -1,9 +1,10 @@
-package quic
+// Package quictest holds the QUIC Initial packets of RFC 9001 and RFC 9369
+// Appendix A, for tests of the packages that parse them.
+package quictest
 
 import (
 	"encoding/hex"
 	"strings"
-	"testing"
 )
 
 // Test vectors of RFC 9001 Appendix A (QUIC v1) and RFC 9369 Appendix A
@@ -11,11 +12,11 @@ import (
 // 0x8394c8f03e515708, packet number 2, carrying a ClientHello for
 // example.com with ALPN "alpn", padded to 1200 bytes.
 
-var rfcDCID = []byte{0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08}
+var DCID = []byte{0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08}
 
-// rfcCryptoFrame is the CRYPTO frame of RFC 9001 A.2 (the ClientHello at
+// CryptoFrame is the CRYPTO frame of RFC 9001 A.2 (the ClientHello at
 // offset 0); the payload is padded to 1162 bytes after it.
-const rfcCryptoFrame = `
+const CryptoFrame = `
 060040f1010000ed0303ebf8fa56f12939b9584a3896472ec40bb863cfd3e868
 04fe3a47f06a2b69484c00000413011302010000c000000010000e00000b6578
 616d706c652e636f6dff01000100000a00080006001d00170018001000070005
@@ -25,8 +26,8 @@ baf4559fedba753de171fa71f50f1ce15d43e994ec74d748002b000302030400
 3900320408ffffffffffffffff05048000ffff07048000ffff08011001048000
 75300901100f088394c8f03e51570806048000ffff`
 
-// rfcClientInitialV1 is the protected packet of RFC 9001 A.2.
-const rfcClientInitialV1 = `
+// ClientInitialV1 is the protected packet of RFC 9001 A.2.
+const ClientInitialV1 = `
 c000000001088394c8f03e5157080000449e7b9aec34d1b1c98dd7689fb8ec11
 d242b123dc9bd8bab936b47d92ec356c0bab7df5976d27cd449f63300099f399
 1c260ec4c60d17b31f8429157bb35a1282a643a8d2262cad67500cadb8e7378c
@@ -66,8 +67,8 @@ f96f3ca9ec1dde434da7d2d392b905ddf3d1f9af93d1af5950bd493f5aa731b4
 7e78bfe706ca4cf5e9c5453e9f7cfd2b8b4c8d169a44e55c88d4a9a7f9474241
 e221af44860018ab0856972e194cd934`
 
-// rfcClientInitialV2 is the protected packet of RFC 9369 A.2.
-const rfcClientInitialV2 = `
+// ClientInitialV2 is the protected packet of RFC 9369 A.2.
+const ClientInitialV2 = `
 d76b3343cf088394c8f03e5157080000449ea0c95e82ffe67b6abcdb4298b485
 dd04de806071bf03dceebfa162e75d6c96058bdbfb127cdfcbf903388e99ad04
 9f9a3dd4425ae4d0992cfff18ecf0fdb5a842d09747052f17ac2053d21f57c5d
@@ -107,24 +108,24 @@ d5974ee12e5cf7d5da4d6a31123041f33e61407e76cffcdcfd7e19ba58cf4b53
 9a37ddec600545473cfb5a05e08d0b209973b2172b4d21fb69745a262ccde96b
 a18b2faa745b6fe189cf772a9f84cbfc`
 
-// rfcServerInitialV1 is the server's protected Initial of RFC 9001 A.3.
-const rfcServerInitialV1 = `
+// ServerInitialV1 is the server's protected Initial of RFC 9001 A.3.
+const ServerInitialV1 = `
 cf000000010008f067a5502a4262b5004075c0d95a482cd0991cd25b0aac406a
 5816b6394100f37a1c69797554780bb38cc5a99f5ede4cf73c3ec2493a1839b3
 dbcba3f6ea46c5b7684df3548e7ddeb9c3bf9c73cc3f3bded74b562bfb19fb84
 022f8ef4cdd93795d77d06edbb7aaf2f58891850abbdca3d20398c276456cbc4
 2158407dd074ee`
 
-// rfcRetryV1 is the Retry packet of RFC 9001 A.4.
-const rfcRetryV1 = `
+// RetryV1 is the Retry packet of RFC 9001 A.4.
+const RetryV1 = `
 ff000000010008f067a5502a4262b5746f6b656e04a265ba2eff4d829058fb3f
 0f2496ba`
 
-func unhex(tb testing.TB, s string) []byte {
-	tb.Helper()
+// Bytes decodes one of the hex constants above.
+func Bytes(s string) []byte {
 	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
 	if err != nil {
-		tb.Fatal(err)
+		panic("BUG: quictest: bad hex constant: " + err.Error())
 	}
 	return b
 }

@@ -1,0 +1,378 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/spoorsec/spoor/sensor"
+	"github.com/spoorsec/spoor/sensor/capture"
+	"github.com/spoorsec/spoor/sensor/heuristic"
+	"github.com/spoorsec/spoor/sensor/output"
+	"github.com/spoorsec/spoor/sensor/throttle"
+	"github.com/spoorsec/spoor/trails"
+)
+
+// sensorFlags maps configuration keys to the flags that set them.
+var sensorFlags = map[string]string{
+	"sensor.name":                "name",
+	"sensor.read":                "read",
+	"sensor.interfaces":          "interface",
+	"sensor.capture_filter":      "filter",
+	"sensor.snaplen":             "snaplen",
+	"sensor.workers":             "workers",
+	"sensor.ring_mb":             "ring-mb",
+	"sensor.trails":              "trails",
+	"sensor.custom_trails_dirs":  "custom-trails",
+	"sensor.whitelist":           "whitelist",
+	"sensor.ua_file":             "ua-file",
+	"sensor.ignore_list":         "ignore-list",
+	"sensor.ignore_events_regex": "ignore-events-regex",
+	"sensor.log_dir":             "log-dir",
+	"sensor.console":             "console",
+	"sensor.syslog":              "syslog",
+	"sensor.json":                "json",
+	"sensor.heuristics":          "heuristics",
+	"sensor.disabled_heuristics": "disable-heuristic",
+	"sensor.check_host_domains":  "check-host-domains",
+	"sensor.check_missing_host":  "check-missing-host",
+	"sensor.check_sni":           "check-sni",
+	"sensor.check_certs":         "check-certs",
+	"sensor.scan_window":         "scan-window",
+	"sensor.throttle.mode":       "throttle",
+	"sensor.throttle.burst":      "throttle-burst",
+	"sensor.throttle.window":     "throttle-window",
+	"sensor.timezone":            "timezone",
+}
+
+func sensorFlagSet() *pflag.FlagSet {
+	fs := pflag.NewFlagSet("sensor", pflag.ContinueOnError)
+	host, _ := os.Hostname()
+	fs.String("config", "", "YAML configuration file (see spoor.example.yaml)")
+	fs.String("name", host, "sensor name written in every event")
+	fs.StringSliceP("read", "r", nil, "read packets from pcap/pcapng files (comma-separated; - for standard input) instead of capturing")
+	fs.StringSliceP("interface", "i", []string{"any"}, "interfaces to capture on")
+	fs.String("filter", capture.DefaultFilter, "BPF capture filter for live capture")
+	fs.Int("snaplen", 2000, "bytes captured per packet")
+	fs.Int("workers", 1, "packet-processing workers (live: one fanout socket each)")
+	fs.Int("ring-mb", 64, "capture ring size per worker, MiB")
+	fs.String("trails", "", "trails: a Maltrail trails.csv file or a trails directory (static/, custom/)")
+	fs.StringSlice("custom-trails", nil, "extra directories of custom trail files (*.txt)")
+	fs.StringSlice("whitelist", nil, "whitelist files (default: data/whitelist.txt beside the trails directory)")
+	fs.String("ua-file", "", "suspicious User-Agent patterns (default: data/ua.txt beside the trails directory)")
+	fs.String("ignore-list", "", "ignore rules file: src_ip;src_port;dst_ip;dst_port per line, * for any")
+	fs.String("ignore-events-regex", "", "drop events whose Python-style representation matches this regex")
+	fs.String("log-dir", "", "directory for Maltrail-format day logs (YYYY-MM-DD.log); empty: no local logs")
+	fs.Bool("console", false, "print events to standard output")
+	fs.StringSlice("syslog", nil, "CEF over UDP to these host:port targets")
+	fs.StringSlice("json", nil, "JSON over UDP to these host:port targets")
+	fs.Bool("heuristics", true, "run Maltrail's heuristics")
+	fs.StringSlice("disable-heuristic", nil, "heuristics to turn off: port_scanning, udp_scanning, infection, web_scanning, dns_exhaustion, long_domain")
+	fs.Bool("check-host-domains", true, "match HTTP Host headers against domain trails")
+	fs.Bool("check-missing-host", false, "report HTTP requests without a Host header")
+	fs.Bool("check-sni", true, "match TLS and QUIC server names against domain trails")
+	fs.Bool("check-certs", true, "match TLS server certificate SHA-1 fingerprints")
+	fs.Duration("scan-window", 30*time.Second, "sliding window of the scan heuristics")
+	fs.String("throttle", "summarize", "repeated events: summarize (first burst written, the rest as one summary per window) or off")
+	fs.Int("throttle-burst", 3, "events per (address, trail) written before summarising")
+	fs.Duration("throttle-window", 60*time.Second, "throttle window")
+	fs.String("timezone", "Local", "time zone of log timestamps and day files (IANA name)")
+	return fs
+}
+
+func runSensor(args []string) error {
+	fs := sensorFlagSet()
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	v, err := newViper(fs, sensorFlags)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	s, err := buildSensor(v, log)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	start := time.Now()
+	runErr := s.run(ctx, v, log)
+	took := time.Since(start)
+	if err := s.stage.Flush(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("cannot write events: %w", err)
+	}
+	st := s.engine.Stats()
+	ts := s.stage.Stats()
+	log.Info("sensor stopped", "packets", st.Packets, "took", took.Round(time.Millisecond),
+		"packets_per_sec", int(float64(st.Packets)/took.Seconds()), "not_ip", st.NotIP, "decode_errors", st.DecodeErrors, "events", st.Events,
+		"whitelisted", st.Whitelisted, "ignored", st.Ignored, "summarised", ts.Summarised, "condensed", ts.Condensed)
+	return runErr
+}
+
+type sensorRun struct {
+	engine *sensor.Engine
+	stage  *throttle.Stage
+	sinks  output.Sink
+}
+
+func (s *sensorRun) close() {
+	if s.sinks != nil {
+		s.sinks.Close()
+	}
+}
+
+func buildSensor(v *viper.Viper, log *slog.Logger) (*sensorRun, error) {
+	trailsPath := v.GetString("sensor.trails")
+	if trailsPath == "" {
+		return nil, fmt.Errorf("%w: no trails given (--trails FILE|DIR)", errUsage)
+	}
+	dataDir := siblingDataDir(trailsPath)
+	wlFiles := splitList(v.GetStringSlice("sensor.whitelist"))
+	if len(wlFiles) == 0 && dataDir != "" {
+		if f := filepath.Join(dataDir, "whitelist.txt"); fileExists(f) {
+			wlFiles = []string{f}
+		}
+	}
+	var wl *trails.Whitelist
+	if len(wlFiles) > 0 {
+		var err error
+		if wl, err = trails.LoadWhitelist(wlFiles...); err != nil {
+			return nil, fmt.Errorf("cannot load whitelist: %w", err)
+		}
+	}
+	start := time.Now()
+	set, err := trails.Load(trailsPath, trails.LoadOptions{Whitelist: wl, CustomDirs: splitList(v.GetStringSlice("sensor.custom_trails_dirs"))})
+	if err != nil {
+		return nil, fmt.Errorf("cannot load trails: %w", err)
+	}
+	log.Info("trails loaded", "path", trailsPath, "trails", set.Len(), "took", time.Since(start).Round(time.Millisecond), "whitelist", wlFiles)
+	// Loading leaves far more garbage than the set retains: give it back
+	// before capture starts, so the sensor's resident size is its working set.
+	runtime.GC()
+	debug.FreeOSMemory()
+
+	uaFile := v.GetString("sensor.ua_file")
+	if uaFile == "" && dataDir != "" {
+		if f := filepath.Join(dataDir, "ua.txt"); fileExists(f) {
+			uaFile = f
+		}
+	}
+	var ua *heuristic.UAMatcher
+	if uaFile != "" {
+		if ua, err = heuristic.LoadUA(uaFile); err != nil {
+			return nil, fmt.Errorf("cannot load User-Agent patterns: %w", err)
+		}
+	}
+	ignore, err := throttle.LoadIgnoreRules(v.GetString("sensor.ignore_list"), v.GetString("sensor.ignore_events_regex"))
+	if err != nil {
+		return nil, fmt.Errorf("cannot load ignore rules: %w", err)
+	}
+
+	loc, err := time.LoadLocation(v.GetString("sensor.timezone"))
+	if err != nil {
+		return nil, fmt.Errorf("invalid time zone: %w", err)
+	}
+	sinks, err := buildSinks(v, loc)
+	if err != nil {
+		return nil, err
+	}
+	tcfg := throttle.DefaultConfig()
+	tcfg.Mode = v.GetString("sensor.throttle.mode")
+	tcfg.Burst = v.GetInt("sensor.throttle.burst")
+	tcfg.Window = v.GetDuration("sensor.throttle.window")
+	if err := tcfg.Validate(); err != nil {
+		sinks.Close()
+		return nil, fmt.Errorf("invalid throttle configuration: %w", err)
+	}
+	stage := throttle.New(tcfg, sinks)
+
+	cfg := sensor.DefaultConfig()
+	cfg.Name = v.GetString("sensor.name")
+	cfg.Heuristics = v.GetBool("sensor.heuristics")
+	cfg.CheckHostDomains = v.GetBool("sensor.check_host_domains")
+	cfg.CheckMissingHost = v.GetBool("sensor.check_missing_host")
+	cfg.CheckSNI = v.GetBool("sensor.check_sni")
+	cfg.CheckCerts = v.GetBool("sensor.check_certs")
+	cfg.Trackers.Window = int64(v.GetDuration("sensor.scan_window") / time.Second)
+	cfg.Trackers.Disabled = map[string]bool{}
+	for _, h := range splitList(v.GetStringSlice("sensor.disabled_heuristics")) {
+		cfg.Trackers.Disabled[h] = true
+	}
+	engine, err := sensor.New(cfg, sensor.Deps{Trails: set, Whitelist: wl, UA: ua, Ignore: ignore, Out: stage}, log)
+	if err != nil {
+		sinks.Close()
+		return nil, err
+	}
+	return &sensorRun{engine: engine, stage: stage, sinks: sinks}, nil
+}
+
+func buildSinks(v *viper.Viper, loc *time.Location) (output.Sink, error) {
+	var sinks []output.Sink
+	fail := func(err error) (output.Sink, error) {
+		for _, s := range sinks {
+			s.Close()
+		}
+		return nil, err
+	}
+	if dir := v.GetString("sensor.log_dir"); dir != "" {
+		d, err := output.NewDayLog(dir, loc)
+		if err != nil {
+			return fail(fmt.Errorf("cannot open log directory: %w", err))
+		}
+		sinks = append(sinks, d)
+	}
+	if v.GetBool("sensor.console") {
+		sinks = append(sinks, output.NewConsole(os.Stdout, isTerminal(os.Stdout)))
+	}
+	host, _ := os.Hostname()
+	if t := splitList(v.GetStringSlice("sensor.syslog")); len(t) > 0 {
+		s, err := output.NewCEF(t, host, version, time.Now().Format("2006-01-02"))
+		if err != nil {
+			return fail(fmt.Errorf("cannot set up CEF output: %w", err))
+		}
+		sinks = append(sinks, s)
+	}
+	if t := splitList(v.GetStringSlice("sensor.json")); len(t) > 0 {
+		s, err := output.NewJSON(t, host)
+		if err != nil {
+			return fail(fmt.Errorf("cannot set up JSON output: %w", err))
+		}
+		sinks = append(sinks, s)
+	}
+	if len(sinks) == 0 {
+		return fail(fmt.Errorf("%w: no output: give --log-dir, --console, --syslog or --json", errUsage))
+	}
+	return output.Multi(sinks...), nil
+}
+
+func (s *sensorRun) run(ctx context.Context, v *viper.Viper, log *slog.Logger) error {
+	workers := v.GetInt("sensor.workers")
+	if files := splitList(v.GetStringSlice("sensor.read")); len(files) > 0 {
+		src, err := capture.OpenFiles(files)
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		err = s.engine.Read(ctx, src, workers, s.stage)
+		for _, f := range src.Truncated {
+			log.Warn("capture ends in the middle of a packet record", "file", f)
+		}
+		return err
+	}
+	return s.capture(ctx, v, workers, log)
+}
+
+// capture runs live capture: per interface, one fanout socket per worker.
+func (s *sensorRun) capture(ctx context.Context, v *viper.Viper, workers int, log *slog.Logger) error {
+	if workers < 1 {
+		workers = 1
+	}
+	var lives []*capture.Live
+	defer func() {
+		for _, l := range lives {
+			l.Close()
+		}
+	}()
+	group := uint16(os.Getpid())
+	for _, iface := range splitList(v.GetStringSlice("sensor.interfaces")) {
+		for i := 0; i < workers; i++ {
+			cfg := capture.LiveConfig{
+				Interface: iface,
+				Filter:    v.GetString("sensor.capture_filter"),
+				Snaplen:   v.GetInt("sensor.snaplen"),
+				RingBytes: v.GetInt("sensor.ring_mb") << 20,
+			}
+			if workers > 1 {
+				cfg.FanoutGroup = group
+			}
+			l, err := capture.OpenLive(cfg)
+			if err != nil {
+				return err
+			}
+			lives = append(lives, l)
+		}
+		group++
+		log.Info("capturing", "interface", iface, "workers", workers)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(lives))
+	for _, l := range lives {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.engine.Read(ctx, l, 1, s.stage); err != nil && !errors.Is(err, context.Canceled) {
+				errs <- err
+			}
+		}()
+	}
+	go s.reportDrops(ctx, lives, log)
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// reportDrops logs the kernel's capture counters every minute.
+func (s *sensorRun) reportDrops(ctx context.Context, lives []*capture.Live, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		var sum capture.Stats
+		for _, l := range lives {
+			st, err := l.Stats()
+			if err != nil {
+				continue
+			}
+			sum.Received += st.Received
+			sum.Dropped += st.Dropped
+		}
+		log.Info("capture stats", "received", sum.Received, "dropped", sum.Dropped, "events", s.engine.Stats().Events)
+	}
+}
+
+// siblingDataDir finds Maltrail's data/ directory next to a trails
+// directory (Maltrail's repository layout), or "".
+func siblingDataDir(trailsPath string) string {
+	st, err := os.Stat(trailsPath)
+	if err != nil || !st.IsDir() {
+		return ""
+	}
+	for _, d := range []string{filepath.Join(trailsPath, "..", "data"), filepath.Join(trailsPath, "..", "..", "data")} {
+		if fileExists(filepath.Join(d, "whitelist.txt")) || fileExists(filepath.Join(d, "ua.txt")) {
+			return filepath.Clean(d)
+		}
+	}
+	return ""
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
