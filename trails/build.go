@@ -2,7 +2,6 @@ package trails
 
 import (
 	"fmt"
-	"hash/maphash"
 	"log/slog"
 	"net/netip"
 	"runtime"
@@ -17,8 +16,9 @@ type setBuilder struct {
 	pairIdx map[Entry]uint32
 }
 
-// newSetBuilder sizes the string table for strKeys keys of strKeyBytes bytes in all.
-func newSetBuilder(seed maphash.Seed, strKeys, strKeyBytes int) *setBuilder {
+// newSetBuilder sizes the string table for strKeys keys of strKeyBytes bytes in all; seed
+// is the table's strHash seed.
+func newSetBuilder(seed uint64, strKeys, strKeyBytes int) *setBuilder {
 	return &setBuilder{
 		s: &Set{
 			strs:    newStrTable(seed, strKeys, strKeyBytes),
@@ -50,10 +50,10 @@ func (b *setBuilder) add(key string, pair uint32) error {
 	if b.addNative(key, pair) {
 		return nil
 	}
-	return b.addString(key, maphash.String(b.s.strs.seed, key), pair)
+	return b.addString(key, strHash(b.s.strs.seed, key), pair)
 }
 
-// addString stores a textual trail whose hash under the table's seed is h.
+// addString stores a textual trail whose strHash under the table's seed is h.
 func (b *setBuilder) addString(key string, h uint64, pair uint32) error {
 	if err := b.s.strs.putHashed(key, h, pair); err != nil {
 		return fmt.Errorf("cannot store trail %.64q: %w", key, err)
@@ -202,8 +202,9 @@ func parallelRange(n int, fn func(lo, hi int)) {
 // its arena are allocated at their final size.
 func (t *trailBuild) set(w *Whitelist, drop *Ranges, log *slog.Logger) (*Set, error) {
 	d := t.trails
+	seed := newHashSeed()
 	kinds := make([]keyKind, len(d.keys))
-	nums := make([]uint64, len(d.keys))
+	nums := make([]uint64, len(d.keys)) // the native key, or a textual key's strHash
 	parallelRange(len(d.keys), func(lo, hi int) {
 		for e := lo; e < hi; e++ {
 			v := d.vals[e]
@@ -212,6 +213,9 @@ func (t *trailBuild) set(w *Whitelist, drop *Ranges, log *slog.Logger) (*Set, er
 				continue
 			}
 			kinds[e], nums[e] = classifyKey(d.keys[e])
+			if kinds[e] == kindString {
+				nums[e] = strHash(seed, d.keys[e])
+			}
 		}
 	})
 
@@ -222,7 +226,7 @@ func (t *trailBuild) set(w *Whitelist, drop *Ranges, log *slog.Logger) (*Set, er
 	}
 	strs := make([]strTrail, 0, d.live)
 	keyBytes := 0
-	b := newSetBuilder(t.seed, 0, 0)
+	b := newSetBuilder(seed, 0, 0)
 	remap := make([]int32, len(t.pairs.list))
 	for i := range remap {
 		remap[i] = -1
@@ -240,7 +244,7 @@ func (t *trailBuild) set(w *Whitelist, drop *Ranges, log *slog.Logger) (*Set, er
 		pair := uint32(remap[v])
 		switch kind {
 		case kindString:
-			strs = append(strs, strTrail{k, d.hashes[e], pair})
+			strs = append(strs, strTrail{k, nums[e], pair})
 			keyBytes += len(k) + uvarintLen(len(k))
 		case kindIPv4:
 			b.s.ip4.put(nums[e], pair)
@@ -250,7 +254,7 @@ func (t *trailBuild) set(w *Whitelist, drop *Ranges, log *slog.Logger) (*Set, er
 			b.addOther(k, pair)
 		}
 	}
-	b.s.strs = newStrTable(t.seed, len(strs), keyBytes)
+	b.s.strs = newStrTable(seed, len(strs), keyBytes)
 	for _, st := range strs {
 		if err := b.addString(st.key, st.hash, st.pair); err != nil {
 			return nil, err

@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -26,20 +24,7 @@ func (s *Set) WriteCSV(w io.Writer) error {
 		writeCSVField(bw, e.Reference)
 		bw.WriteString("\r\n")
 	}
-	s.strs.each(row)
-	s.ip4.each(func(k uint64, v uint32) { row(addrFrom4(uint32(k)).String(), v) })
-	s.ip4port.each(func(k uint64, v uint32) {
-		row(addrFrom4(uint32(k>>16)).String()+":"+strconv.Itoa(int(uint16(k))), v)
-	})
-	for _, a := range sortedKeys(s.ip6, func(a, b netip.Addr) int { return a.Compare(b) }) {
-		row(addrText(a), s.ip6[a])
-	}
-	for _, ap := range sortedKeys(s.ip6port, func(a, b netip.AddrPort) int { return a.Compare(b) }) {
-		row(addrPortText(ap.Addr(), ap.Port()), s.ip6port[ap])
-	}
-	for _, c := range s.cidrs {
-		row(prefixText(c.prefix), c.pair)
-	}
+	s.eachTrail(row)
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("cannot write trails CSV: %w", err)
 	}

@@ -85,3 +85,17 @@ func isDottedQuad(s string) bool {
 	}
 	return dots == 3 && digits > 0
 }
+
+// isDottedQuadNetwork is `\A\d+\.\d+\.\d+\.\d+/\d+\Z` (ASCII digits).
+func isDottedQuadNetwork(s string) bool {
+	i := strings.IndexByte(s, '/')
+	if i < 0 || i == len(s)-1 || !isDottedQuad(s[:i]) {
+		return false
+	}
+	for j := i + 1; j < len(s); j++ {
+		if s[j] < '0' || s[j] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -3,7 +3,6 @@ package trails
 import (
 	"bytes"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"log/slog"
 	"os"
@@ -33,7 +32,8 @@ func (o LoadOptions) logger() *slog.Logger {
 	return slog.Default()
 }
 
-// Load reads a Maltrail trails.csv file, or a Maltrail trail directory: a tree holding
+// Load reads a compiled trail file (written by WriteCompiled, recognised by its magic),
+// a Maltrail trails.csv file, or a Maltrail trail directory: a tree holding
 // static/ (and optionally custom/), or a static directory itself, with
 // {malware,malicious,suspicious}/*.txt and mass_scanner*.txt files. A directory is turned
 // into trails the way Maltrail's update builds trails.csv from its static and custom
@@ -46,13 +46,17 @@ func Load(path string, opts LoadOptions) (*Set, error) {
 	}
 	if !fi.IsDir() {
 		if len(opts.CustomDirs) > 0 {
-			return nil, fmt.Errorf("cannot load trails from %s: custom directories need a trail directory, not a CSV file", path)
+			return nil, fmt.Errorf("cannot load trails from %s: custom directories need a trail directory, not a trail file", path)
 		}
-		data, err := os.ReadFile(path)
+		data, err := readFileAligned(path)
 		if err != nil {
 			return nil, fmt.Errorf("cannot load trails: %w", err)
 		}
-		s, err := loadCSV(data, opts)
+		load := loadCSV
+		if isCompiled(data) {
+			load = loadCompiled
+		}
+		s, err := load(data, opts)
 		if err != nil {
 			return nil, fmt.Errorf("cannot load trails from %s: %w", path, err)
 		}
@@ -82,7 +86,7 @@ func LoadCSV(r io.Reader, opts LoadOptions) (*Set, error) {
 
 func loadCSV(data []byte, opts LoadOptions) (*Set, error) {
 	rows := bytes.Count(data, []byte{'\n'}) + 1
-	b := newSetBuilder(maphash.MakeSeed(), rows, len(data)/2)
+	b := newSetBuilder(newHashSeed(), rows, len(data)/2)
 	cr := newCSVReader(data)
 	var fields [3]string
 	bad := 0
@@ -116,34 +120,11 @@ func loadCSV(data []byte, opts LoadOptions) (*Set, error) {
 }
 
 func loadTree(root string, opts LoadOptions) (*Set, error) {
-	staticDir, customDirs := resolveTree(root)
-	customDirs = append(customDirs, opts.CustomDirs...)
-	cFiles, err := customFiles(customDirs)
-	if err != nil {
-		return nil, err
-	}
-	sFiles, err := staticFiles(staticDir)
-	if err != nil {
-		return nil, err
-	}
-	seed := maphash.MakeSeed()
-	parsed, err := readTrailFiles(append(cFiles, sFiles...), seed)
-	if err != nil {
-		return nil, err
-	}
-	bad, total := 0, 0
-	for _, p := range parsed {
-		bad += p.badLines
-		total += len(p.keys)
-	}
-	if bad > 0 {
-		opts.logger().Warn("trail file lines that are not valid UTF-8 ignored", "lines", bad)
-	}
-
-	// Feeds merge in update_trails' order: custom, then static (highest priority).
-	tb := newTrailBuild(seed, total)
-	tb.merge(tb.feedDict(cFiles, parsed[:len(cFiles)]))
-	tb.merge(tb.feedDict(sFiles, parsed[len(cFiles):]))
-	tb.postProcess()
-	return tb.set(opts.Whitelist, opts.DropRanges, opts.logger())
+	return build(BuildOptions{
+		Tree:       root,
+		CustomDirs: opts.CustomDirs,
+		Whitelist:  opts.Whitelist,
+		DropRanges: opts.DropRanges,
+		Logger:     opts.Logger,
+	})
 }

@@ -24,6 +24,10 @@ func (b *trailBuild) postProcess() {
 			}
 			moved = true
 		}
+		if b.disabledInfo != nil && b.disabledInfo.MatchString(b.pairs.list[v].Info) {
+			t.del(key)
+			continue
+		}
 		f := scanKey(key)
 		if f&(keyUpper|keyNonASCII) != 0 {
 			if nk := normaliseKeyCase(key); nk != key {
@@ -46,7 +50,7 @@ func (b *trailBuild) postProcess() {
 			}
 			// IP_MINIMUM_FEEDS: an address must come from 3 feeds unless its reference
 			// names custom or static, which every static and custom trail's does.
-			if !hasWord(e.Reference, "custom") && !hasWord(e.Reference, "static") && len(b.dups[key]) < 3 {
+			if b.needsFeeds(e.Reference, b.dups[key]) {
 				t.del(key)
 				continue
 			}
@@ -54,6 +58,11 @@ func (b *trailBuild) postProcess() {
 				t.del(key) // an octet above 255
 				continue
 			}
+		} else if isDottedQuadNetwork(key) && b.needsFeeds(e.Reference, b.dups[key]) {
+			// Spoor matches network trails, which Maltrail never does: a network that
+			// feeds alone provide gets the same test as an address.
+			t.del(key)
+			continue
 		}
 		if e.Info == "ransomware" {
 			t.set(key, b.pairs.get("ransomware (malware)", e.Reference))

@@ -3,7 +3,6 @@ package trails
 import (
 	"encoding/binary"
 	"fmt"
-	"hash/maphash"
 	"math/bits"
 )
 
@@ -20,7 +19,7 @@ import (
 // ~8.5 at 3/4 (BenchmarkLookupDomain/miss: 70 ns against 106 ns). With the key bytes
 // that is still about half the size of the trails.csv rows.
 type strTable struct {
-	seed  maphash.Seed
+	seed  uint64 // of strHash
 	arena []byte
 	slots []uint64
 	n     int
@@ -36,7 +35,7 @@ const (
 	maxArenaBytes = 1<<32 - 1
 )
 
-func newStrTable(seed maphash.Seed, keys, keyBytes int) strTable {
+func newStrTable(seed uint64, keys, keyBytes int) strTable {
 	t := strTable{seed: seed}
 	t.arena = make([]byte, 1, 1+keyBytes)
 	if keys > 0 {
@@ -67,7 +66,7 @@ func (t *strTable) get(key string) (uint32, bool) {
 	if size == 0 {
 		return 0, false
 	}
-	h := maphash.String(t.seed, key)
+	h := strHash(t.seed, key)
 	if t.filter != nil {
 		if m := filterMask(h); t.filter[filterWord(h, len(t.filter))]&m != m {
 			return 0, false
@@ -101,10 +100,10 @@ func (t *strTable) get(key string) (uint32, bool) {
 // put inserts key or, when present, replaces its pair (keeping its position, as a Python
 // dict does). It fails only when the arena outgrows its 32-bit offsets or pairs run out.
 func (t *strTable) put(key string, pair uint32) error {
-	return t.putHashed(key, maphash.String(t.seed, key), pair)
+	return t.putHashed(key, strHash(t.seed, key), pair)
 }
 
-// putHashed is put with the key's hash under t.seed already computed.
+// putHashed is put with the key's strHash under t.seed already computed.
 func (t *strTable) putHashed(key string, h uint64, pair uint32) error {
 	if pair >= maxPairs {
 		return fmt.Errorf("more than %d distinct (info, reference) pairs", maxPairs)
@@ -147,7 +146,7 @@ func (t *strTable) resize(size int) {
 			continue
 		}
 		k, _ := t.record(uint32(s))
-		for i := slotIndex(maphash.Bytes(t.seed, k), size); ; {
+		for i := slotIndex(strHashBytes(t.seed, k), size); ; {
 			if t.slots[i] == 0 {
 				t.slots[i] = s
 				break
@@ -171,7 +170,7 @@ func (t *strTable) compact() {
 	}
 	t.filter = make([]uint64, t.n/4+1)
 	t.eachKey(func(k []byte) {
-		h := maphash.Bytes(t.seed, k)
+		h := strHashBytes(t.seed, k)
 		t.filter[filterWord(h, len(t.filter))] |= filterMask(h)
 	})
 }

@@ -2,6 +2,7 @@ package trails
 
 import (
 	"hash/maphash"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -55,15 +56,29 @@ type trailBuild struct {
 	pairs  pairTable
 	trails *trailDict
 	dups   map[string][]string // key -> references of every feed that provided it
+
+	minFeeds     int             // IP_MINIMUM_FEEDS
+	curated      map[string]bool // references exempt from minFeeds besides custom and static
+	disabledInfo *regexp.Regexp  // DISABLED_TRAILS_INFO_REGEX; nil = none
 }
 
 func newTrailBuild(seed maphash.Seed, hint int) *trailBuild {
 	return &trailBuild{
-		seed:   seed,
-		pairs:  pairTable{idx: make(map[Entry]int32)},
-		trails: newTrailDict(seed, hint),
-		dups:   make(map[string][]string),
+		seed:     seed,
+		pairs:    pairTable{idx: make(map[Entry]int32)},
+		trails:   newTrailDict(seed, hint),
+		dups:     make(map[string][]string),
+		minFeeds: DefaultIPMinimumFeeds,
+		curated:  make(map[string]bool),
 	}
+}
+
+// needsFeeds reports whether a trail with this reference, provided by feeds with refs,
+// is dropped by the IP_MINIMUM_FEEDS rule: references naming custom or static, and
+// those of curated feeds, are exempt.
+func (b *trailBuild) needsFeeds(ref string, refs []string) bool {
+	return b.minFeeds > 1 && len(refs) < b.minFeeds &&
+		!hasWord(ref, "custom") && !hasWord(ref, "static") && !b.curated[ref]
 }
 
 // feedDict is what a feed's fetch() returns: a dict built in file and line order, so a

@@ -169,9 +169,11 @@ func (w *Whitelist) trailWhitelisted(key string) bool {
 	if w == nil {
 		return false
 	}
-	if w.Contains(key) {
-		return true
-	}
+	return w.Contains(key) || w.addressWhitelisted(key)
+}
+
+// addressWhitelisted is the address part of trailWhitelisted.
+func (w *Whitelist) addressWhitelisted(key string) bool {
 	if v4, ok := parseLooseIPv4(key); ok {
 		return w.IP(addrFrom4(v4))
 	}
