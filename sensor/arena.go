@@ -1,6 +1,11 @@
 package sensor
 
-import "unsafe"
+import (
+	"strings"
+	"unsafe"
+
+	"github.com/spoorsec/spoor/sensor/heuristic"
+)
 
 // arena builds the short-lived strings of one HTTP request (lowercased
 // path and host, URL candidates) in one reused buffer, so that matching a
@@ -9,6 +14,7 @@ import "unsafe"
 // event must be copied (string concatenation does that).
 type arena struct {
 	buf []byte
+	unq heuristic.Unquoter
 }
 
 // reset starts a new request; need is a size hint.
@@ -42,4 +48,14 @@ func (a *arena) since(start int) string {
 		return ""
 	}
 	return unsafe.String(&a.buf[start], len(a.buf)-start)
+}
+
+// unquote returns Python's urllib unquote of s.
+func (a *arena) unquote(s string) string {
+	if strings.IndexByte(s, '%') < 0 {
+		return s
+	}
+	start := len(a.buf)
+	a.buf = a.unq.Append(a.buf, s)
+	return a.since(start)
 }

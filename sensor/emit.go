@@ -21,7 +21,7 @@ func (w *Worker) emitAlert(p *decode.Packet, a heuristic.Alert) {
 		DstPort:   portText(a.DstPort),
 		Proto:     a.Proto,
 		Type:      event.Type(a.Type),
-		Trail:     a.Trail,
+		Trail:     strings.Clone(a.Trail), // may be a view of the packet's query name
 		Info:      a.Info,
 		Reference: "(heuristic)",
 	}

@@ -69,7 +69,7 @@ func (w *Worker) httpPayload(p *decode.Packet) {
 	case strings.Contains(path, "://"):
 		// A proxy request: match its target host, unless the URL carries a
 		// command-execution payload (an outside scanner, not a client).
-		if desc, ok := heuristic.SuspiciousRequest(heuristic.Unquote(path)); !ok || desc != "potential remote code execution" {
+		if desc, ok := heuristic.SuspiciousRequest(a.unquote(path)); !ok || desc != "potential remote code execution" {
 			_, rest, _ := strings.Cut(path, "://")
 			if !strings.Contains(rest, "/") {
 				rest = a.concat(rest, "/")
@@ -98,7 +98,7 @@ func (w *Worker) httpPayload(p *decode.Packet) {
 	}
 
 	if heur && w.e.ua != nil && r.HasUserAgent {
-		ua := strings.TrimSpace(heuristic.Unquote(view(r.UserAgent)))
+		ua := heuristic.PyStrip(a.unquote(view(r.UserAgent)))
 		if ua != "" {
 			if trail, ok := w.e.ua.Match(ua); ok {
 				w.emitHeuristic(p, "TCP", event.TypeUA, trail, "user agent (suspicious)")
@@ -171,24 +171,20 @@ func bracketOthers(url, check string) string {
 // and suspicious file name heuristics.
 func (w *Worker) requestHeuristics(p *decode.Packet, method, host, path, url, post string) {
 	a := &w.arena
-	unquotedPath := heuristic.Unquote(path)
-	unquotedPost := heuristic.Unquote(post)
-	src := ""
-	if len(w.req.ForwardedFor) > 0 {
-		src = event.IPString(p.Src) + "," + string(w.req.ForwardedFor)
-	}
+	unquotedPath := a.unquote(path)
+	unquotedPost := a.unquote(post)
 	encPath := forceEncode(a, path)
-	if !whitelistedRequestPath(unquotedPath) {
-		if anyPrecondition(unquotedPath) {
+	if !heuristic.WhitelistedRequestPath(unquotedPath) {
+		if heuristic.SuspiciousBodyPrefilter(unquotedPath) {
 			if desc, ok := heuristic.SuspiciousRequest(unquotedPath); ok && !(strings.Contains(desc, "data leakage") && isLocal(p.Dst)) {
-				w.emitHeuristicFrom(p, src, event.TypeURL, host+"("+encPath+")", desc+" (suspicious)")
+				w.emitHeuristicFwd(p, event.TypeURL, host+"("+encPath+")", desc+" (suspicious)")
 				return
 			}
 		}
-		if anyPrecondition(unquotedPost) {
+		if heuristic.SuspiciousBodyPrefilter(unquotedPost) {
 			if desc, ok := heuristic.SuspiciousRequest(unquotedPost); ok {
 				trail := host + "(" + encPath + " \\(" + method + " " + strings.TrimSpace(forceEncode(a, post)) + "\\))"
-				w.emitHeuristicFrom(p, src, event.TypeHTTP, trail, desc+" (suspicious)")
+				w.emitHeuristicFwd(p, event.TypeHTTP, trail, desc+" (suspicious)")
 				return
 			}
 		}
@@ -196,15 +192,13 @@ func (w *Worker) requestHeuristics(p *decode.Packet, method, host, path, url, po
 	if !strings.Contains(encPath, ".") {
 		return
 	}
-	upath, query := urlPathQuery(url)
-	filename := upath[strings.LastIndexByte(upath, '/')+1:]
-	name, ext := heuristic.SplitExt(filename)
-	if suspiciousExtension(ext) && !isLocal(p.Dst) && !downloadWhitelisted(encPath) && !strings.Contains(query, "=") && len(name) < 10 {
-		w.emitHeuristicFrom(p, src, event.TypeURL, host+"("+encPath+")", "direct "+ext+" download (suspicious)")
+	if ext, ok := heuristic.DirectDownload(encPath); ok && !isLocal(p.Dst) {
+		w.emitHeuristicFwd(p, event.TypeURL, host+"("+encPath+")", "direct "+ext+" download (suspicious)")
 		return
 	}
-	if desc, ok := heuristic.SuspiciousFilename(filename); ok {
-		w.emitHeuristicFrom(p, src, event.TypeURL, host+"("+encPath+")", desc+" (suspicious)")
+	upath := urlPath(url)
+	if desc, ok := heuristic.SuspiciousFilename(upath[strings.LastIndexByte(upath, '/')+1:]); ok {
+		w.emitHeuristicFwd(p, event.TypeURL, host+"("+encPath+")", desc+" (suspicious)")
 	}
 }
 
@@ -279,60 +273,14 @@ func proxyProbeTrail(path string) string {
 	return "http://" + h + "/(" + tail + ")"
 }
 
-var whitelistHTTPRequestPaths = [...]string{"fql", "yql", "ads", "../images/", "../themes/", "../design/", "../scripts/", "../assets/", "../core/", "../js/", "/gwx/"}
-
-func whitelistedRequestPath(unquoted string) bool {
-	lower := unquoted
-	for i := 0; i < len(unquoted); i++ {
-		if c := unquoted[i]; 'A' <= c && c <= 'Z' {
-			lower = strings.ToLower(unquoted)
-			break
-		}
-	}
-	for _, s := range whitelistHTTPRequestPaths {
-		if strings.Contains(lower, s) {
-			return true
-		}
-	}
-	return false
-}
-
-func anyPrecondition(s string) bool {
-	return strings.ContainsAny(s, "?= '") || strings.Contains(s, "..") || strings.Contains(s, ".ht")
-}
-
-var directDownloadExtensions = [...]string{".apk", ".bin", ".class", ".chm", ".dll", ".egg", ".exe", ".hta", ".hwp", ".lnk", ".msi", ".pif", ".ps1", ".pyz", ".scr", ".sct", ".vsto", ".wbk", ".xpi"}
-
-func suspiciousExtension(ext string) bool {
-	for _, e := range directDownloadExtensions {
-		if ext == e {
-			return true
-		}
-	}
-	return false
-}
-
-func downloadWhitelisted(path string) bool {
-	for _, k := range [...]string{"cgi", "/scripts/", "/_vti_bin/", "/bin/", "/pub/softpaq/", "/bios/", "/pc-axis/"} {
-		if strings.Contains(path, k) {
-			return true
-		}
-	}
-	return false
-}
-
-// urlPathQuery is urlparse("http://" + url)'s path and query.
-func urlPathQuery(url string) (path, query string) {
-	if i := strings.IndexByte(url, '#'); i >= 0 {
-		url = url[:i]
-	}
-	if i := strings.IndexByte(url, '?'); i >= 0 {
-		url, query = url[:i], url[i+1:]
-	}
+// urlPath is urlparse("http://" + url).path.
+func urlPath(url string) string {
+	url, _, _ = strings.Cut(url, "#")
+	url, _, _ = strings.Cut(url, "?")
 	if i := strings.IndexByte(url, '/'); i >= 0 {
-		return url[i:], query
+		return url[i:]
 	}
-	return "", query
+	return ""
 }
 
 // forceEncode percent-encodes "( )\r\n" as Maltrail does before putting a
@@ -341,32 +289,32 @@ func forceEncode(a *arena, s string) string {
 	if !strings.ContainsAny(s, "( )\r\n") {
 		return s
 	}
-	var b []byte
+	start := len(a.buf)
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '(':
-			b = append(b, "%28"...)
+			a.buf = append(a.buf, "%28"...)
 		case ' ':
-			b = append(b, "%20"...)
+			a.buf = append(a.buf, "%20"...)
 		case ')':
-			b = append(b, "%29"...)
+			a.buf = append(a.buf, "%29"...)
 		case '\r':
-			b = append(b, "%0D"...)
+			a.buf = append(a.buf, "%0D"...)
 		case '\n':
-			b = append(b, "%0A"...)
+			a.buf = append(a.buf, "%0A"...)
 		default:
-			b = append(b, s[i])
+			a.buf = append(a.buf, s[i])
 		}
 	}
-	return a.concat(view(b))
+	return a.since(start)
 }
 
-// emitHeuristicFrom is emitHeuristic with Maltrail's "src,forwarded" source
+// emitHeuristicFwd is emitHeuristic with Maltrail's "src,forwarded" source
 // column when the request carried a forwarding header.
-func (w *Worker) emitHeuristicFrom(p *decode.Packet, src string, typ event.Type, trail, info string) {
+func (w *Worker) emitHeuristicFwd(p *decode.Packet, typ event.Type, trail, info string) {
 	ev := w.newEvent(p, "TCP", typ, trail, info, "(heuristic)")
-	if src != "" {
-		ev.SrcIP = src
+	if len(w.req.ForwardedFor) > 0 {
+		ev.SrcIP += "," + string(w.req.ForwardedFor)
 	}
 	w.e.emit(&ev, p.Src, p.Dst)
 }

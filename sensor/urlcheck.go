@@ -1,10 +1,6 @@
 package sensor
 
-import (
-	"strings"
-
-	"github.com/spoorsec/spoor/sensor/heuristic"
-)
+import "strings"
 
 // urlChecks appends Maltrail's URL candidate list for a request path (the
 // path as requested, without trailing slash; without the query; up to the
@@ -27,7 +23,7 @@ func urlChecks(dst []string, a *arena, path, post string) []string {
 			}
 		}
 	} else if post != "" {
-		dst = append(dst, a.concat(path, "?", lowerString(a, heuristic.Unquote(post))))
+		dst = append(dst, a.concat(path, "?", lowerString(a, a.unquote(post))))
 	}
 	if last := dst[len(dst)-1]; strings.Count(last, "/") > 1 {
 		dst = append(dst, last[:strings.LastIndexByte(last, '/')])
