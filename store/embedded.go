@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/spoorsec/spoor/store/chdb"
+)
+
+// embeddedBackend runs statements in-process on chDB.
+type embeddedBackend struct {
+	eng *chdb.Engine
+}
+
+func toChdbParams(params []param) []chdb.Param {
+	if len(params) == 0 {
+		return nil
+	}
+	out := make([]chdb.Param, len(params))
+	for i, p := range params {
+		out[i] = chdb.Param{Name: p.name, Value: p.value}
+	}
+	return out
+}
+
+func (b *embeddedBackend) exec(ctx context.Context, sql string, params []param) error {
+	res, err := b.eng.Query(ctx, []byte(sql), "", toChdbParams(params)...)
+	if err != nil {
+		return err
+	}
+	res.Free()
+	return nil
+}
+
+func (b *embeddedBackend) query(ctx context.Context, sql string, params []param) (rows, error) {
+	res, err := b.eng.Query(ctx, []byte(sql), "RowBinaryWithNamesAndTypes", toChdbParams(params)...)
+	if err != nil {
+		return nil, err
+	}
+	r, err := newRBRows(res.Data(), res.Free)
+	if err != nil {
+		res.Free()
+		return nil, err
+	}
+	return r, nil
+}
+
+// insertEvents sends the batch as one INSERT of a Native block (see
+// chdb.Engine.Insert for how the data travels).
+func (b *embeddedBackend) insertEvents(ctx context.Context, table string, batch *eventBatch, settings []setting) error {
+	set := make([]chdb.Setting, len(settings))
+	for i, s := range settings {
+		set[i] = chdb.Setting{Name: s.name, Value: s.value}
+	}
+	buf := getBuf()
+	defer putBuf(buf)
+	sc := scratchPool.Get().(*nativeScratch)
+	buf.b = batch.appendNative(buf.b[:0], sc)
+	sc.rows = sc.rows[:0] // drop references to the batch's strings
+	clear(sc.dict)
+	sc.keys = sc.keys[:0]
+	scratchPool.Put(sc)
+	into := "INSERT INTO " + table + " (" + strings.Join(eventColumnNames, ", ") + ")"
+	return b.eng.Insert(ctx, into, set, "Native", buf.b)
+}
+
+func (b *embeddedBackend) close() error { return b.eng.Close() }

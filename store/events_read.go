@@ -1,0 +1,188 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spoorsec/spoor/event"
+	"github.com/spoorsec/spoor/tenant"
+)
+
+// MaxPageSize bounds EventPage's limit.
+const MaxPageSize = 100_000
+
+// Cursor is a position in a tenant's events, ordered by (time, ID). The
+// zero Cursor is the start.
+type Cursor struct {
+	Time time.Time
+	ID   uint64
+}
+
+// String encodes the cursor for a client ("" for the start).
+func (c Cursor) String() string {
+	if c.Time.IsZero() && c.ID == 0 {
+		return ""
+	}
+	return strconv.FormatInt(c.Time.UnixMicro(), 10) + "-" + strconv.FormatUint(c.ID, 10)
+}
+
+// ParseCursor decodes Cursor.String.
+func ParseCursor(s string) (Cursor, error) {
+	if s == "" {
+		return Cursor{}, nil
+	}
+	us, id, ok := strings.Cut(s, "-")
+	t, err1 := strconv.ParseInt(us, 10, 64)
+	n, err2 := strconv.ParseUint(id, 10, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return Cursor{}, fmt.Errorf("%w: cursor %q", ErrInvalid, s)
+	}
+	return Cursor{Time: time.UnixMicro(t).UTC(), ID: n}, nil
+}
+
+// EventPage is one chunk of a day's events.
+type EventPage struct {
+	Events []StoredEvent
+	// Next continues after the last event; Done means the day has no more
+	// events now (more may arrive later).
+	Next Cursor
+	Done bool
+}
+
+// eventSelect lists the columns scanEvent reads, in order.
+const eventSelect = "tenant, time, id, sensor, src_ip, src_ip_raw, src_port, src_port_raw, " +
+	"dst_ip, dst_ip_raw, dst_port, dst_port_raw, proto, type, trail, info, reference, " +
+	"CAST(severity, 'Int8') AS severity, count, dns_qtype, dns_rcode, http_method, http_host, http_uri, http_user_agent, " +
+	"tls_sni, ja4, cert_sha1, sensor_id, batch_id, ingest_time"
+
+func scanEvent(r rows) (StoredEvent, error) {
+	var (
+		e                                StoredEvent
+		ts, typ                          string
+		srcIP, dstIP                     netip.Addr
+		srcRaw, srcPRaw, dstRaw, dstPRaw string
+		srcPort, dstPort                 uint16
+		sev                              int8
+		count                            uint32
+	)
+	c := &e.Context
+	err := r.Scan(&ts, &e.Time, &e.ID, &e.Sensor, &srcIP, &srcRaw, &srcPort, &srcPRaw,
+		&dstIP, &dstRaw, &dstPort, &dstPRaw, &e.Proto, &typ, &e.Trail, &e.Info, &e.Reference,
+		&sev, &count, &c.DNSQType, &c.DNSRcode, &c.HTTPMethod, &c.HTTPHost, &c.HTTPURI, &c.HTTPUserAgent,
+		&c.TLSSNI, &c.JA4, &c.CertSHA1, &e.SensorID, &e.BatchID, &e.IngestTime)
+	if err != nil {
+		return e, err
+	}
+	if e.Tenant, err = tenant.New(ts); err != nil {
+		return e, fmt.Errorf("event with a bad tenant: %w", err)
+	}
+	e.Time, e.IngestTime = e.Time.UTC(), e.IngestTime.UTC()
+	e.Type = event.Type(typ)
+	e.SrcIP, e.DstIP = renderAddr(srcIP, srcRaw), renderAddr(dstIP, dstRaw)
+	e.SrcPort, e.DstPort = renderPort(srcPort, srcPRaw), renderPort(dstPort, dstPRaw)
+	e.Severity = event.Severity(sev)
+	e.Count = int(count)
+	return e, nil
+}
+
+// DayEvents returns up to limit of tenant t's events of the UTC day that
+// contains day, after cursor after, ordered by (time, ID). Page through a
+// day by passing the previous page's Next until Done.
+func (s *Store) DayEvents(ctx context.Context, t tenant.ID, day time.Time, after Cursor, limit int) (EventPage, error) {
+	if err := checkTenant(t); err != nil {
+		return EventPage{}, err
+	}
+	if limit <= 0 || limit > MaxPageSize {
+		return EventPage{}, fmt.Errorf("%w: page size %d (1..%d)", ErrInvalid, limit, MaxPageSize)
+	}
+	start := day.UTC().Truncate(24 * time.Hour)
+	end := start.Add(24 * time.Hour)
+	if after.Time.Before(start) {
+		after = Cursor{Time: start.Add(-time.Microsecond), ID: ^uint64(0)}
+	}
+	// The plain time bound lets the primary key prune; the tuple
+	// comparison breaks ties within a microsecond.
+	sql := "SELECT " + eventSelect + " FROM " + s.db + ".events" +
+		" WHERE tenant = {tenant:String}" +
+		" AND time >= fromUnixTimestamp64Micro({after_t:Int64}, 'UTC') AND time < fromUnixTimestamp64Micro({end:Int64}, 'UTC')" +
+		" AND (time, id) > (fromUnixTimestamp64Micro({after_t:Int64}, 'UTC'), {after_id:UInt64})" +
+		" ORDER BY time, id LIMIT {limit:UInt32}"
+	params := []param{
+		strParam("tenant", string(t)),
+		{"after_t", strconv.FormatInt(after.Time.UnixMicro(), 10)},
+		{"after_id", strconv.FormatUint(after.ID, 10)},
+		{"end", strconv.FormatInt(end.UnixMicro(), 10)},
+		{"limit", strconv.Itoa(limit)},
+	}
+	r, err := s.be.query(ctx, sql, params)
+	if err != nil {
+		return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
+	}
+	defer r.Close()
+	page := EventPage{Events: make([]StoredEvent, 0, min(limit, 4096))}
+	for r.Next() {
+		e, err := scanEvent(r)
+		if err != nil {
+			return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
+		}
+		if e.Tenant != t {
+			return EventPage{}, fmt.Errorf("BUG: store: event of tenant %s in a read for %s", e.Tenant, t)
+		}
+		page.Events = append(page.Events, e)
+	}
+	if err := r.Err(); err != nil {
+		return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
+	}
+	page.Next = after
+	if n := len(page.Events); n > 0 {
+		page.Next = Cursor{Time: page.Events[n-1].Time, ID: page.Events[n-1].ID}
+	}
+	page.Done = len(page.Events) < limit
+	return page, nil
+}
+
+// DayCount is one UTC day's totals.
+type DayCount struct {
+	Day time.Time
+	// Rows is the number of stored events; Events adds up their counts
+	// (summarised events stand for several detections).
+	Rows   uint64
+	Events uint64
+}
+
+// CountsPerDay returns tenant t's totals per UTC day for days in
+// [from, to), oldest first; days without events are left out.
+func (s *Store) CountsPerDay(ctx context.Context, t tenant.ID, from, to time.Time) ([]DayCount, error) {
+	if err := checkTenant(t); err != nil {
+		return nil, err
+	}
+	sql := "SELECT tenant, toDate(time) AS day, count() AS rows, sum(count) AS events FROM " + s.db + ".events" +
+		" WHERE tenant = {tenant:String} AND time >= fromUnixTimestamp64Micro({from:Int64}, 'UTC') AND time < fromUnixTimestamp64Micro({to:Int64}, 'UTC')" +
+		" GROUP BY tenant, day ORDER BY day"
+	params := []param{strParam("tenant", string(t)),
+		{"from", strconv.FormatInt(from.UTC().Truncate(24*time.Hour).UnixMicro(), 10)},
+		{"to", strconv.FormatInt(to.UTC().UnixMicro(), 10)}}
+	r, err := s.be.query(ctx, sql, params)
+	if err != nil {
+		return nil, fmt.Errorf("store: cannot count events of tenant %s: %w", t, err)
+	}
+	defer r.Close()
+	var out []DayCount
+	for r.Next() {
+		var ts string
+		var d DayCount
+		if err := r.Scan(&ts, &d.Day, &d.Rows, &d.Events); err != nil {
+			return nil, fmt.Errorf("store: cannot count events of tenant %s: %w", t, err)
+		}
+		if ts != string(t) {
+			return nil, fmt.Errorf("BUG: store: count of tenant %s in a read for %s", ts, t)
+		}
+		d.Day = time.Date(d.Day.Year(), d.Day.Month(), d.Day.Day(), 0, 0, 0, 0, time.UTC)
+		out = append(out, d)
+	}
+	return out, r.Err()
+}
