@@ -46,16 +46,34 @@ var ignoredSuffixes = [...]string{"arpa", "local", "guest", "intranet", "corp", 
 // IGNORE_DNS_QUERY_SUFFIXES. Case is ignored (Maltrail lower-cases names
 // first). It does not allocate.
 func IgnoredDNSName(name string) bool {
-	if containsLowerASCII(name, ".intranet.") {
+	// Names reach this lower-cased and ASCII from the DNS parser; compare
+	// them directly (a quarter of a DNS packet's cost otherwise) and keep
+	// Python's case folding for anything else.
+	contains, equal := strings.Contains, func(a, b string) bool { return a == b }
+	if !isLowerASCII(name) {
+		contains, equal = containsLowerASCII, equalLowerASCIIString
+	}
+	if contains(name, ".intranet.") {
 		return true
 	}
 	last := name[strings.LastIndexByte(name, '.')+1:]
 	for _, s := range ignoredSuffixes {
-		if equalLowerASCIIString(last, s) {
+		if equal(last, s) {
 			return true
 		}
 	}
 	return false
+}
+
+// isLowerASCII reports whether s has neither upper-case letters nor
+// non-ASCII bytes.
+func isLowerASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // LongDomain applies the long-domain heuristic (#1) to a (lower-cased,
