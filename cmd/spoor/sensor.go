@@ -85,7 +85,7 @@ func sensorFlagSet() *pflag.FlagSet {
 	fs.Bool("check-sni", true, "match TLS and QUIC server names against domain trails")
 	fs.Bool("check-certs", true, "match TLS server certificate SHA-1 fingerprints")
 	fs.Duration("scan-window", 30*time.Second, "sliding window of the scan heuristics")
-	fs.String("throttle", "summarize", "repeated events: summarize (first burst written, the rest as one summary per window) or off")
+	fs.String("throttle", "summarize", "repeated events: summarize (first burst written, the rest as one summary per window), legacy (Maltrail's throttle) or off")
 	fs.Int("throttle-burst", 3, "events per (address, trail) written before summarising")
 	fs.Duration("throttle-window", 60*time.Second, "throttle window")
 	fs.String("timezone", "Local", "time zone of log timestamps and day files (IANA name)")
@@ -348,7 +348,7 @@ func (s *sensorRun) reportDrops(ctx context.Context, lives []*capture.Live, log 
 			sum.Received += st.Received
 			sum.Dropped += st.Dropped
 		}
-		log.Info("capture stats", "received", sum.Received, "dropped", sum.Dropped, "events", s.engine.Stats().Events)
+		log.Info("capture stats (cumulative)", "received", sum.Received, "dropped", sum.Dropped, "events", s.engine.Stats().Events)
 	}
 }
 
