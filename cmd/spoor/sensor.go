@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,6 +16,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
@@ -55,6 +60,7 @@ var sensorFlags = map[string]string{
 	"sensor.throttle.burst":      "throttle-burst",
 	"sensor.throttle.window":     "throttle-window",
 	"sensor.timezone":            "timezone",
+	"sensor.metrics_listen":      "metrics-listen",
 }
 
 func sensorFlagSet() *pflag.FlagSet {
@@ -89,6 +95,7 @@ func sensorFlagSet() *pflag.FlagSet {
 	fs.Int("throttle-burst", 3, "events per (address, trail) written before summarising")
 	fs.Duration("throttle-window", 60*time.Second, "throttle window")
 	fs.String("timezone", "Local", "time zone of log timestamps and day files (IANA name)")
+	fs.String("metrics-listen", "", "serve Prometheus metrics on this address (e.g. 127.0.0.1:9108); empty: off")
 	return fs
 }
 
@@ -113,6 +120,11 @@ func runSensor(args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if addr := v.GetString("sensor.metrics_listen"); addr != "" {
+		if err := s.serveMetrics(ctx, addr, log); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	runErr := s.run(ctx, v, log)
 	took := time.Since(start)
@@ -131,6 +143,29 @@ type sensorRun struct {
 	engine *sensor.Engine
 	stage  *throttle.Stage
 	sinks  output.Sink
+	reg    *prometheus.Registry
+}
+
+// serveMetrics serves /metrics until ctx is done.
+func (s *sensorRun) serveMetrics(ctx context.Context, addr string, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen for metrics: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server stopped", "err", err)
+		}
+	}()
+	log.Info("serving metrics", "addr", ln.Addr().String())
+	return nil
 }
 
 func (s *sensorRun) close() {
@@ -221,7 +256,13 @@ func buildSensor(v *viper.Viper, log *slog.Logger) (*sensorRun, error) {
 		sinks.Close()
 		return nil, err
 	}
-	return &sensorRun{engine: engine, stage: stage, sinks: sinks}, nil
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := errors.Join(engine.RegisterMetrics(reg), stage.RegisterMetrics(reg)); err != nil {
+		sinks.Close()
+		return nil, fmt.Errorf("cannot register metrics: %w", err)
+	}
+	return &sensorRun{engine: engine, stage: stage, sinks: sinks, reg: reg}, nil
 }
 
 func buildSinks(v *viper.Viper, loc *time.Location) (output.Sink, error) {
@@ -323,14 +364,30 @@ func (s *sensorRun) capture(ctx context.Context, v *viper.Viper, workers int, lo
 			}
 		}()
 	}
-	go s.reportDrops(ctx, lives, log)
+	captureStats := func() capture.Stats {
+		var sum capture.Stats
+		for _, l := range lives {
+			if st, err := l.Stats(); err == nil {
+				sum.Received += st.Received
+				sum.Dropped += st.Dropped
+			}
+		}
+		return sum
+	}
+	s.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "spoor_capture_received_total", Help: "Packets the kernel delivered to the capture sockets."},
+			func() float64 { return float64(captureStats().Received) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "spoor_capture_dropped_total", Help: "Packets the kernel dropped because the sensor did not keep up."},
+			func() float64 { return float64(captureStats().Dropped) }),
+	)
+	go s.reportDrops(ctx, captureStats, log)
 	wg.Wait()
 	close(errs)
 	return <-errs
 }
 
 // reportDrops logs the kernel's capture counters every minute.
-func (s *sensorRun) reportDrops(ctx context.Context, lives []*capture.Live, log *slog.Logger) {
+func (s *sensorRun) reportDrops(ctx context.Context, stats func() capture.Stats, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
@@ -339,15 +396,7 @@ func (s *sensorRun) reportDrops(ctx context.Context, lives []*capture.Live, log 
 			return
 		case <-t.C:
 		}
-		var sum capture.Stats
-		for _, l := range lives {
-			st, err := l.Stats()
-			if err != nil {
-				continue
-			}
-			sum.Received += st.Received
-			sum.Dropped += st.Dropped
-		}
+		sum := stats()
 		log.Info("capture stats (cumulative)", "received", sum.Received, "dropped", sum.Dropped, "events", s.engine.Stats().Events)
 	}
 }
