@@ -60,7 +60,9 @@ func (w *Worker) dnsMessage(p *decode.Packet, proto string) {
 			return // NXDOMAIN from an authoritative server, not a recursive resolver
 		}
 		for _, a := range w.e.trk.NXDomain(w.nowF, p.Src, p.Dst, p.SrcPort, p.DstPort, name, w.hasTrail) {
-			w.emitAlert(p, a)
+			if w.e.on(nxdomainHeuristic(a.Info)) {
+				w.emitAlert(p, a)
+			}
 		}
 	}
 }
@@ -79,14 +81,14 @@ func (w *Worker) dnsAnswers(p *decode.Packet, proto, name string) {
 		}
 		var info string
 		switch {
-		case strings.Contains(ent.Info, "sinkhole"):
+		case strings.Contains(ent.Info, "sinkhole") && w.e.on(heuristic.SinkholedDomain):
 			fields := strings.Fields(ent.Info)
 			by := ""
 			if len(fields) > 1 {
 				by = fields[1]
 			}
 			info = "sinkholed by " + by + " (malware)"
-		case strings.Contains(ent.Info, "parking"):
+		case strings.Contains(ent.Info, "parking") && w.e.on(heuristic.ParkedDomain):
 			info = "parked site (suspicious)"
 		default:
 			continue
@@ -186,4 +188,13 @@ func hexNibble(c byte) (byte, bool) {
 		return c - 'a' + 10, true
 	}
 	return 0, false
+}
+
+// nxdomainHeuristic names the heuristic behind an NXDOMAIN alert: the
+// excessive-NXDOMAIN counter or the DGA label test.
+func nxdomainHeuristic(info string) string {
+	if strings.HasPrefix(info, "excessive") {
+		return heuristic.ExcessiveNXDomain
+	}
+	return heuristic.DGANXDomain
 }

@@ -87,7 +87,7 @@ func (w *Worker) domainTrails(q string, p *decode.Packet, proto string) bool {
 		}
 		d = d[i+1:]
 	}
-	if w.e.cfg.Heuristics && !w.e.cfg.Trackers.Disabled["long_domain"] {
+	if w.e.on(heuristic.LongDomains) {
 		if trail, ok := heuristic.LongDomain(q); ok && !strings.Contains(trail, "blogspot") {
 			w.emitHeuristic(p, proto, event.TypeDNS, trail, "long domain (suspicious)")
 			return true

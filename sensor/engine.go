@@ -118,6 +118,14 @@ func New(cfg Config, deps Deps, log *slog.Logger) (*Engine, error) {
 	return e, nil
 }
 
+// on reports whether a heuristic is enabled (see heuristic.Names).
+func (e *Engine) on(name string) bool { return e.cfg.Heuristics && e.cfg.Trackers.Enabled(name) }
+
+// onUngated is on for the heuristics Maltrail runs even with
+// USE_HEURISTICS off (sinkhole and seized-domain responses, suspicious
+// content types, IoT-malware downloads): only naming them disables them.
+func (e *Engine) onUngated(name string) bool { return e.cfg.Trackers.Enabled(name) }
+
 type noWhitelist struct{}
 
 func (noWhitelist) Domain(string) bool { return false }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spoorsec/spoor/event"
 	"github.com/spoorsec/spoor/sensor/decode"
+	"github.com/spoorsec/spoor/sensor/heuristic"
 	"github.com/spoorsec/spoor/sensor/quic/quictest"
 	"github.com/spoorsec/spoor/trails"
 )
@@ -126,4 +127,73 @@ func clientHelloRecord(sni string) []byte {
 	body = append(body, ext...)
 	msg := append([]byte{1, 0, byte(len(body) >> 8), byte(len(body))}, body...)
 	return append([]byte{0x16, 0x03, 0x01, byte(len(msg) >> 8), byte(len(msg))}, msg...)
+}
+
+// TestEveryHeuristicSwitchable replays the heuristic corpus with each
+// heuristic disabled in turn: its events disappear, the others stay.
+func TestEveryHeuristicSwitchable(t *testing.T) {
+	corpus := testdata(t, "pcaps", "maltrail")
+	set := loadTrails(t, filepath.Join(corpus, "trails.csv"))
+	// has matches event lines containing any of subs.
+	has := func(subs ...string) func(string) bool {
+		return func(l string) bool {
+			for _, s := range subs {
+				if strings.Contains(l, s) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	cases := []struct {
+		name, pcap string
+		match      func(line string) bool
+	}{
+		{heuristic.SuspiciousRequestName, "http_heuristics.pcap", func(l string) bool {
+			return strings.Contains(l, " TCP URL ") && has("injection", "traversal", "code execution")(l)
+		}},
+		{heuristic.SuspiciousPost, "http_heuristics.pcap", has("(POST ")},
+		{heuristic.IoTMalwareDownload, "http_heuristics.pcap", has("iot-malware")},
+		{heuristic.ProxyProbe, "http_heuristics.pcap", has("proxy probe")},
+		{heuristic.DirectDownloadName, "http_heuristics.pcap", has("direct .exe download")},
+		{heuristic.SuspiciousUserAgent, "http_heuristics.pcap", has("user agent")},
+		{heuristic.SinkholeResponseName, "http_responses.pcap", has("sinkhole response")},
+		{heuristic.SeizedDomain, "http_responses.pcap", has("seized domain")},
+		{heuristic.SuspiciousContent, "http_responses.pcap", has("content type")},
+		{heuristic.SinkholedDomain, "dns_responses.pcap", has("sinkholed by")},
+		{heuristic.ParkedDomain, "dns_responses.pcap", has("parked site")},
+		{heuristic.ExcessiveNXDomain, "dns_nxdomain_flood.pcap", has("excessive no such domain")},
+		{heuristic.DGANXDomain, "dns_dga_labels.pcap", has("threshold no such domain")},
+		{heuristic.PortScanning, "port_scan.pcap", has("potential port scanning")},
+		{heuristic.UDPScanning, "udp_scan.pcap", has("potential udp scanning")},
+		{heuristic.Infection, "infection_scan.pcap", has("potential infection")},
+		{heuristic.WebScanning, "web_scan.pcap", has("potential web scanning")},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			count := func(disabled map[string]bool) (hits, total int) {
+				cfg := DefaultConfig()
+				cfg.Trackers.Disabled = disabled
+				h := newHarness(t, set, cfg)
+				lines := h.replay(t, 1, filepath.Join(corpus, c.pcap))
+				for _, l := range lines {
+					if c.match(l) {
+						hits++
+					}
+				}
+				return hits, len(lines)
+			}
+			on, totalOn := count(nil)
+			off, totalOff := count(map[string]bool{c.name: true})
+			if on == 0 || off != 0 {
+				t.Fatalf("got %d matching events enabled and %d disabled, want some and none", on, off)
+			}
+			if totalOn-on != totalOff {
+				t.Errorf("disabling %s removed other events: %d total enabled, %d disabled", c.name, totalOn, totalOff)
+			}
+		})
+	}
+	if n := len(heuristic.Names()); n != 21 {
+		t.Errorf("got %d heuristic names, want Maltrail's 21", n)
+	}
 }

@@ -42,7 +42,7 @@ func (w *Worker) httpPayload(p *decode.Packet) {
 			} else if w.e.cfg.CheckHostDomains {
 				w.checkDomain(view(r.Host), p, "TCP")
 			}
-		case looksLikeIPv4(host) && heuristic.DirectIPURL(a.concat(host, path)):
+		case looksLikeIPv4(host) && w.e.onUngated(heuristic.IoTMalwareDownload) && heuristic.DirectIPURL(a.concat(host, path)):
 			if !isLocal(p.Dst) {
 				w.emitHeuristic(p, "TCP", event.TypeHTTP, "("+host+")"+path, "potential iot-malware download (suspicious)")
 				return
@@ -52,7 +52,7 @@ func (w *Worker) httpPayload(p *decode.Packet) {
 		}
 	} else {
 		host = a.concat(event.IPString(p.Dst))
-		if heur && w.e.cfg.CheckMissingHost {
+		if w.e.cfg.CheckMissingHost && w.e.on(heuristic.MissingHost) {
 			w.emitHeuristic(p, "TCP", event.TypeHTTP, host+path, "missing host header (suspicious)")
 		}
 	}
@@ -63,7 +63,7 @@ func (w *Worker) httpPayload(p *decode.Packet) {
 		for _, al := range w.e.trk.WebRequest(w.nowF, p.Src, p.Dst, p.SrcPort, p.DstPort, path) {
 			w.emitAlert(p, al)
 		}
-	case heur && p.DstPort == 80 && strings.HasPrefix(path, "http://") && proxyProbe(path) && !w.e.wl.Domain(urlHost(path)):
+	case w.e.on(heuristic.ProxyProbe) && p.DstPort == 80 && strings.HasPrefix(path, "http://") && proxyProbe(path) && !w.e.wl.Domain(urlHost(path)):
 		w.emitHeuristic(p, "TCP", event.TypeHTTP, proxyProbeTrail(path), "potential proxy probe (suspicious)")
 		return
 	case strings.Contains(path, "://"):
@@ -97,7 +97,7 @@ func (w *Worker) httpPayload(p *decode.Packet) {
 		url = a.concat(host, path)
 	}
 
-	if heur && w.e.ua != nil && r.HasUserAgent {
+	if w.e.ua != nil && r.HasUserAgent && w.e.on(heuristic.SuspiciousUserAgent) {
 		ua := heuristic.PyStrip(a.unquote(view(r.UserAgent)))
 		if ua != "" {
 			if trail, ok := w.e.ua.Match(ua); ok {
@@ -175,13 +175,13 @@ func (w *Worker) requestHeuristics(p *decode.Packet, method, host, path, url, po
 	unquotedPost := a.unquote(post)
 	encPath := forceEncode(a, path)
 	if !heuristic.WhitelistedRequestPath(unquotedPath) {
-		if heuristic.SuspiciousBodyPrefilter(unquotedPath) {
+		if w.e.on(heuristic.SuspiciousRequestName) && heuristic.SuspiciousBodyPrefilter(unquotedPath) {
 			if desc, ok := heuristic.SuspiciousRequest(unquotedPath); ok && !(strings.Contains(desc, "data leakage") && isLocal(p.Dst)) {
 				w.emitHeuristicFwd(p, event.TypeURL, host+"("+encPath+")", desc+" (suspicious)")
 				return
 			}
 		}
-		if heuristic.SuspiciousBodyPrefilter(unquotedPost) {
+		if w.e.on(heuristic.SuspiciousPost) && heuristic.SuspiciousBodyPrefilter(unquotedPost) {
 			if desc, ok := heuristic.SuspiciousRequest(unquotedPost); ok {
 				trail := host + "(" + encPath + " \\(" + method + " " + strings.TrimSpace(forceEncode(a, post)) + "\\))"
 				w.emitHeuristicFwd(p, event.TypeHTTP, trail, desc+" (suspicious)")
@@ -192,12 +192,12 @@ func (w *Worker) requestHeuristics(p *decode.Packet, method, host, path, url, po
 	if !strings.Contains(encPath, ".") {
 		return
 	}
-	if ext, ok := heuristic.DirectDownload(encPath); ok && !isLocal(p.Dst) {
+	if ext, ok := heuristic.DirectDownload(encPath); ok && !isLocal(p.Dst) && w.e.on(heuristic.DirectDownloadName) {
 		w.emitHeuristicFwd(p, event.TypeURL, host+"("+encPath+")", "direct "+ext+" download (suspicious)")
 		return
 	}
 	upath := urlPath(url)
-	if desc, ok := heuristic.SuspiciousFilename(upath[strings.LastIndexByte(upath, '/')+1:]); ok {
+	if desc, ok := heuristic.SuspiciousFilename(upath[strings.LastIndexByte(upath, '/')+1:]); ok && w.e.on(heuristic.SuspiciousFile) {
 		w.emitHeuristicFwd(p, event.TypeURL, host+"("+encPath+")", desc+" (suspicious)")
 	}
 }
@@ -207,12 +207,12 @@ func (w *Worker) httpResponse(p *decode.Packet) {
 	if !r.Parse(p.Payload) {
 		return
 	}
-	if m, ok := heuristic.SinkholeResponse(r.Head); ok {
+	if m, ok := heuristic.SinkholeResponse(r.Head); ok && w.e.onUngated(heuristic.SinkholeResponseName) {
 		w.emitHeuristic(p, "TCP", event.TypeHTTP, m, "sinkhole response (malware)")
-	} else if len(r.Title) > 0 && heuristic.SeizedTitle(r.Title) {
+	} else if len(r.Title) > 0 && w.e.onUngated(heuristic.SeizedDomain) && heuristic.SeizedTitle(r.Title) {
 		w.emitHeuristic(p, "TCP", event.TypeHTTP, string(r.Title), "seized domain (suspicious)")
 	}
-	if len(r.ContentType) > 0 && heuristic.SuspiciousContentType(r.ContentType) {
+	if len(r.ContentType) > 0 && w.e.onUngated(heuristic.SuspiciousContent) && heuristic.SuspiciousContentType(r.ContentType) {
 		w.emitHeuristic(p, "TCP", event.TypeHTTP, strings.ToLower(string(bytes.TrimSpace(r.ContentType))), "content type (suspicious)")
 	}
 }

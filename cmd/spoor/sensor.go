@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -85,7 +86,7 @@ func sensorFlagSet() *pflag.FlagSet {
 	fs.StringSlice("syslog", nil, "CEF over UDP to these host:port targets")
 	fs.StringSlice("json", nil, "JSON over UDP to these host:port targets")
 	fs.Bool("heuristics", true, "run Maltrail's heuristics")
-	fs.StringSlice("disable-heuristic", nil, "heuristics to turn off: port_scanning, udp_scanning, infection, web_scanning, dns_exhaustion, long_domain")
+	fs.StringSlice("disable-heuristic", nil, "heuristics to turn off: "+strings.Join(heuristic.Names(), ", "))
 	fs.Bool("check-host-domains", true, "match HTTP Host headers against domain trails")
 	fs.Bool("check-missing-host", false, "report HTTP requests without a Host header")
 	fs.Bool("check-sni", true, "match TLS and QUIC server names against domain trails")
@@ -250,6 +251,10 @@ func buildSensor(v *viper.Viper, log *slog.Logger) (*sensorRun, error) {
 	cfg.Trackers.Disabled = map[string]bool{}
 	for _, h := range splitList(v.GetStringSlice("sensor.disabled_heuristics")) {
 		cfg.Trackers.Disabled[h] = true
+	}
+	if err := cfg.Trackers.Validate(); err != nil {
+		sinks.Close()
+		return nil, fmt.Errorf("invalid heuristics configuration: %w", err)
 	}
 	engine, err := sensor.New(cfg, sensor.Deps{Trails: set, Whitelist: wl, UA: ua, Ignore: ignore, Out: stage}, log)
 	if err != nil {

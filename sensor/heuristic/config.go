@@ -5,8 +5,9 @@ import (
 	"fmt"
 )
 
-// Names of the heuristics an operator can mute (Maltrail's
-// DISABLED_HEURISTICS).
+// Names of the heuristics an operator can mute: Maltrail's
+// DISABLED_HEURISTICS (the first six) and one for each of its other
+// heuristics, so that every one of the 21 can be switched off.
 const (
 	PortScanning  = "port_scanning"
 	UDPScanning   = "udp_scanning"
@@ -14,9 +15,31 @@ const (
 	WebScanning   = "web_scanning"
 	DNSExhaustion = "dns_exhaustion"
 	LongDomains   = "long_domain"
+
+	ExcessiveNXDomain     = "excessive_nxdomain"
+	DGANXDomain           = "dga_nxdomain"
+	SinkholedDomain       = "sinkholed_domain"
+	ParkedDomain          = "parked_domain"
+	SuspiciousRequestName = "suspicious_request"
+	SuspiciousPost        = "suspicious_post"
+	DirectDownloadName    = "direct_download"
+	SuspiciousFile        = "suspicious_filename"
+	IoTMalwareDownload    = "iot_malware_download"
+	ProxyProbe            = "proxy_probe"
+	MissingHost           = "missing_host"
+	SuspiciousUserAgent   = "suspicious_user_agent"
+	SinkholeResponseName  = "sinkhole_response"
+	SeizedDomain          = "seized_domain"
+	SuspiciousContent     = "suspicious_content_type"
 )
 
-var heuristicNames = [...]string{PortScanning, UDPScanning, Infection, WebScanning, DNSExhaustion, LongDomains}
+var heuristicNames = [...]string{PortScanning, UDPScanning, Infection, WebScanning, DNSExhaustion, LongDomains,
+	ExcessiveNXDomain, DGANXDomain, SinkholedDomain, ParkedDomain, SuspiciousRequestName, SuspiciousPost,
+	DirectDownloadName, SuspiciousFile, IoTMalwareDownload, ProxyProbe, MissingHost, SuspiciousUserAgent,
+	SinkholeResponseName, SeizedDomain, SuspiciousContent}
+
+// Names lists every heuristic name Config.Disabled accepts.
+func Names() []string { return heuristicNames[:] }
 
 // Config holds the trackers' thresholds. An alert fires when a count
 // exceeds its threshold (Maltrail's "> threshold").
