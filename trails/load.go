@@ -2,6 +2,7 @@ package trails
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 // LoadOptions controls Load and LoadCSV.
 type LoadOptions struct {
 	// Whitelist: whitelisted trails are dropped at load, as Maltrail does; nil = none.
+	// A compiled file is used as it is unless the whitelist names some of its trails.
 	Whitelist *Whitelist
 	// CustomDirs are extra Maltrail-style custom trail directories: *.txt files whose
 	// trails get the file's name as info and "(custom)" as reference.
@@ -18,7 +20,8 @@ type LoadOptions struct {
 	// DropRanges applies, to trail directories, Maltrail's build-time filter of
 	// data/bogon_ranges.txt and data/cdn_ranges.txt: a trail whose leading IPv4 address
 	// lies in one of these networks is dropped unless its info mentions parking or
-	// sinkhole. A trails.csv was filtered when it was built and is not filtered again.
+	// sinkhole. A trails.csv or compiled file was filtered when it was built and is not
+	// filtered again.
 	DropRanges *Ranges
 	// Logger receives load warnings (bad lines, wildcard trails that do not compile);
 	// nil means slog.Default().
@@ -85,6 +88,9 @@ func LoadCSV(r io.Reader, opts LoadOptions) (*Set, error) {
 }
 
 func loadCSV(data []byte, opts LoadOptions) (*Set, error) {
+	if isCompiled(data) {
+		return nil, errors.New("a compiled trail file, not a trails.csv: load it with Load")
+	}
 	rows := bytes.Count(data, []byte{'\n'}) + 1
 	b := newSetBuilder(newHashSeed(), rows, len(data)/2)
 	cr := newCSVReader(data)

@@ -97,8 +97,20 @@ type trailDict struct {
 	live    int
 	feed    *feedDict // the feed being merged last; nil before
 	fromFed []int32   // feed entry -> trail entry, -1 while unmerged
+	past    []pastFeed
 	overlay map[string]int32
 }
+
+// pastFeed is a big feed merged before the current one, whose table still finds the keys
+// it brought: moving a million keys into the overlay (the statics feed, Maltrail's
+// export of its static trails) would cost more than probing its table once more.
+type pastFeed struct {
+	feed    *feedDict
+	fromFed []int32
+}
+
+// bigFeed is the size from which a feed stays a pastFeed rather than joining the overlay.
+const bigFeed = 1 << 16
 
 func newTrailDict(seed maphash.Seed, hint int) *trailDict {
 	return &trailDict{
@@ -113,18 +125,43 @@ func newTrailDict(seed maphash.Seed, hint int) *trailDict {
 
 func (d *trailDict) hash(k string) uint64 { return maphash.String(d.seed, k) }
 
-// find returns the live entry holding k, or -1.
+// find returns the live entry holding k, or -1. A key has at most one live entry: a new
+// one is only made when find found none, and a key deleted and set again leaves its old
+// entry deleted. So the places are searched in whatever order is cheapest: the feed
+// tables first, which hold nearly every key, the overlay map last.
 func (d *trailDict) find(k string, h uint64) int {
-	e, ok := d.overlay[k]
-	if !ok && d.feed != nil {
-		if fe, _ := d.feed.find(k, h); fe >= 0 {
-			e, ok = d.fromFed[fe], d.fromFed[fe] >= 0
+	if d.feed != nil {
+		if e, ok := fedEntry(d.feed, d.fromFed, k, h); ok && d.vals[e] >= 0 {
+			return int(e)
 		}
 	}
-	if !ok || d.vals[e] < 0 {
-		return -1
+	for i := len(d.past) - 1; i >= 0; i-- {
+		if e, ok := fedEntry(d.past[i].feed, d.past[i].fromFed, k, h); ok && d.vals[e] >= 0 {
+			return int(e)
+		}
 	}
-	return int(e)
+	if e, ok := d.overlay[k]; ok && d.vals[e] >= 0 {
+		return int(e)
+	}
+	return -1
+}
+
+// fedEntry is the trail entry that feed's entry for k became, if any.
+func fedEntry(feed *feedDict, fromFed []int32, k string, h uint64) (int32, bool) {
+	if fe, _ := feed.find(k, h); fe >= 0 && fromFed[fe] >= 0 {
+		return fromFed[fe], true
+	}
+	return 0, false
+}
+
+// inPast reports whether k came with a past feed.
+func (d *trailDict) inPast(k string, h uint64) bool {
+	for _, p := range d.past {
+		if _, ok := fedEntry(p.feed, p.fromFed, k, h); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *trailDict) get(k string) (int32, bool) {
@@ -145,9 +182,11 @@ func (d *trailDict) appendEntry(k string, h uint64, v int32) int32 {
 }
 
 // follow makes feed the one whose table finds trail keys. Keys found through the
-// previous feed move to the overlay.
+// previous feed move to the overlay, unless it is big.
 func (d *trailDict) follow(feed *feedDict) {
-	if d.feed != nil {
+	if d.feed != nil && len(d.feed.keys) >= bigFeed {
+		d.past = append(d.past, pastFeed{d.feed, d.fromFed})
+	} else if d.feed != nil {
 		for fe, e := range d.fromFed {
 			if k := d.feed.keys[fe]; e >= 0 {
 				if _, ok := d.overlay[k]; !ok {

@@ -122,10 +122,8 @@ func (b *trailBuild) merge(feed *feedDict) {
 			h = t.hash(key)
 			te = t.find(key, h)
 		case shadowed[fe]:
-			// The key's own feed entry is unmerged, so only the overlay can hold it.
-			if e, ok := t.overlay[key]; ok && t.vals[e] >= 0 {
-				te = int(e)
-			}
+			// The key's own feed entry is unmerged, so another holds it.
+			te = t.find(key, h)
 		}
 		e := b.pairs.list[pair]
 		exists := te >= 0
@@ -133,11 +131,18 @@ func (b *trailBuild) merge(feed *feedDict) {
 		if exists {
 			cur = t.vals[te]
 			refs, seen := b.dups[key]
-			if !seen {
-				refs = []string{b.pairs.list[cur].Reference}
+			// A key seen again with the reference it has is left out of duplicates:
+			// the set would be that one reference, which annotates nothing, and counts
+			// one feed where IP_MINIMUM_FEEDS (when it applies) asks for two or more.
+			// It spares a million map entries when the statics feed meets the static
+			// trails.
+			if seen || e.Reference != b.pairs.list[cur].Reference {
+				if !seen {
+					refs = []string{b.pairs.list[cur].Reference}
+				}
+				b.dups[key] = addRef(refs, e.Reference)
+				t.dup[te] = true
 			}
-			b.dups[key] = addRef(refs, e.Reference)
-			t.dup[te] = true
 		}
 		if !(exists && (containsAny(e.Info, lowPriorityInfo) || isHighPriorityRef(b.pairs.list[cur].Reference))) ||
 			(isHighPriorityRef(e.Reference) && !strings.Contains(e.Info, "history")) ||
@@ -155,7 +160,8 @@ func (b *trailBuild) merge(feed *feedDict) {
 }
 
 // shadowed marks the feed entries whose key can already be a trail when the entry is
-// merged: keys of earlier feeds, and keys that a "www." entry of this feed strips to.
+// merged: keys of earlier feeds (the overlay's and past feeds'), and keys that a "www."
+// entry of this feed strips to.
 // Every other entry is new, which spares a lookup per key.
 func (b *trailBuild) shadowed(feed *feedDict) []bool {
 	marks := make([]bool, len(feed.keys))
@@ -164,10 +170,25 @@ func (b *trailBuild) shadowed(feed *feedDict) []bool {
 			marks[fe] = true
 		}
 	}
-	for k := range b.trails.overlay {
-		mark(k)
+	// Earlier feeds' keys: whichever of the overlay and the feed is smaller is walked
+	// and looked up in the other, or every small feed merged after a big one (the
+	// statics export) would walk its 1.6M keys again.
+	t := b.trails
+	overlay := t.overlay
+	if len(overlay) <= len(feed.keys) {
+		for k := range overlay {
+			mark(k)
+		}
 	}
-	for _, k := range feed.keys {
+	for fe, k := range feed.keys {
+		if len(overlay) > len(feed.keys) {
+			if _, ok := overlay[k]; ok {
+				marks[fe] = true
+			}
+		}
+		if len(t.past) > 0 && t.inPast(k, feed.hashes[fe]) {
+			marks[fe] = true
+		}
 		if strings.HasPrefix(k, "www.") && !strings.Contains(k, "/") {
 			mark(k[len("www."):])
 		}

@@ -26,6 +26,7 @@ const usage = `usage: spoor <command> [flags]
 
 commands:
   sensor    capture or read traffic and detect malicious activity
+  trails    update, import and export trail sets (feeds, MISP, STIX)
   version   print the version
 
 Run 'spoor <command> --help' for a command's flags.
@@ -39,6 +40,8 @@ func run(args []string) error {
 	switch args[0] {
 	case "sensor":
 		return runSensor(args[1:])
+	case "trails":
+		return runTrails(args[1:])
 	case "version", "--version":
 		fmt.Println("spoor", version)
 		return nil
