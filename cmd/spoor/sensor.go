@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"syscall"
@@ -97,6 +98,7 @@ func sensorFlagSet() *pflag.FlagSet {
 	fs.Duration("throttle-window", 60*time.Second, "throttle window")
 	fs.String("timezone", "Local", "time zone of log timestamps and day files (IANA name)")
 	fs.String("metrics-listen", "", "serve Prometheus metrics on this address (e.g. 127.0.0.1:9108); empty: off")
+	fs.String("cpuprofile", "", "write a CPU profile of packet processing to this file")
 	return fs
 }
 
@@ -125,6 +127,17 @@ func runSensor(args []string) error {
 		if err := s.serveMetrics(ctx, addr, log); err != nil {
 			return err
 		}
+	}
+	if path, _ := fs.GetString("cpuprofile"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("cannot write CPU profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cannot start CPU profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	start := time.Now()
 	runErr := s.run(ctx, v, log)
