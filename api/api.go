@@ -1,0 +1,224 @@
+// Package api is Spoor's HTTP API (gin) under /api/v1: login with JWT
+// access tokens and rotating refresh tokens, tenants, users, sensors,
+// per-day event chunks for the web client, and read-only SQL over a
+// tenant's history.
+//
+// The tenant of every request comes from the verified access token; an MSSP
+// operator (role mssp-admin) names the tenant it acts on in the URL. The
+// router is assembled in router.go; each resource has one handler struct in
+// a file of its own; every error leaves through one renderer (errors.go).
+package api
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/spoorsec/spoor/auth/jwt"
+	"github.com/spoorsec/spoor/tenant"
+)
+
+// Config configures the API (viper keys under "api.").
+type Config struct {
+	// Issuer and Audience of access tokens (defaults "spoor", "spoor-api").
+	Issuer   string `mapstructure:"issuer"`
+	Audience string `mapstructure:"audience"`
+	// SigningKeys maps key id to a base64 (standard) HMAC key of at least
+	// 32 bytes; SigningKeyID names the one that signs. Rotate by adding a
+	// key, switching SigningKeyID, and removing the old key after
+	// AccessTTL.
+	SigningKeys  map[string]string `mapstructure:"signing_keys"`
+	SigningKeyID string            `mapstructure:"signing_key_id"`
+	// AccessTTL (default 15m) and RefreshTTL (default 168h) are the token
+	// lifetimes.
+	AccessTTL  time.Duration `mapstructure:"access_ttl"`
+	RefreshTTL time.Duration `mapstructure:"refresh_ttl"`
+
+	// OperatorTenant holds the MSSP's own users (default "mssp").
+	OperatorTenant string `mapstructure:"operator_tenant"`
+	// AdminUser is the first MSSP admin (default "admin"), created at
+	// first start with AdminPassword, or with a random password printed
+	// once if that is empty.
+	AdminUser     string `mapstructure:"admin_user"`
+	AdminPassword string `mapstructure:"admin_password"`
+
+	// Lockout: after LockoutUserFailures failed logins for one user name,
+	// or LockoutAddrFailures from one client address, within
+	// LockoutWindow, further attempts are refused for LockoutDuration.
+	LockoutUserFailures int           `mapstructure:"lockout_user_failures"`
+	LockoutAddrFailures int           `mapstructure:"lockout_addr_failures"`
+	LockoutWindow       time.Duration `mapstructure:"lockout_window"`
+	LockoutDuration     time.Duration `mapstructure:"lockout_duration"`
+
+	// SQL limits: result rows (default 10,000), run time (default 30s),
+	// memory (default 2 GiB), query text (default 16 KiB).
+	SQLMaxRows        int           `mapstructure:"sql_max_rows"`
+	SQLTimeout        time.Duration `mapstructure:"sql_timeout"`
+	SQLMaxMemoryBytes uint64        `mapstructure:"sql_max_memory_bytes"`
+	SQLMaxQueryBytes  int           `mapstructure:"sql_max_query_bytes"`
+
+	// ChunkEvents is the number of events per chunk of a day's stream
+	// (default 50,000).
+	ChunkEvents int `mapstructure:"chunk_events"`
+	// ClosedDayAfter is how long after a UTC day's end it is treated as
+	// closed: immutable and cacheable (default 1h, for late batches).
+	ClosedDayAfter time.Duration `mapstructure:"closed_day_after"`
+	// LivePoll is how often the live tail looks for new events (default 1s).
+	LivePoll time.Duration `mapstructure:"live_poll"`
+
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed
+	// when Handler builds its own engine (none by default).
+	TrustedProxies []string `mapstructure:"trusted_proxies"`
+}
+
+func (c Config) withDefaults() Config {
+	def := func(p *time.Duration, d time.Duration) {
+		if *p <= 0 {
+			*p = d
+		}
+	}
+	defInt := func(p *int, d int) {
+		if *p <= 0 {
+			*p = d
+		}
+	}
+	if c.Issuer == "" {
+		c.Issuer = "spoor"
+	}
+	if c.Audience == "" {
+		c.Audience = "spoor-api"
+	}
+	if c.OperatorTenant == "" {
+		c.OperatorTenant = "mssp"
+	}
+	if c.AdminUser == "" {
+		c.AdminUser = "admin"
+	}
+	def(&c.AccessTTL, 15*time.Minute)
+	def(&c.RefreshTTL, 7*24*time.Hour)
+	def(&c.LockoutWindow, 15*time.Minute)
+	def(&c.LockoutDuration, 15*time.Minute)
+	def(&c.SQLTimeout, 30*time.Second)
+	def(&c.ClosedDayAfter, time.Hour)
+	def(&c.LivePoll, time.Second)
+	defInt(&c.LockoutUserFailures, 5)
+	defInt(&c.LockoutAddrFailures, 20)
+	defInt(&c.SQLMaxRows, 10_000)
+	defInt(&c.SQLMaxQueryBytes, 16<<10)
+	defInt(&c.ChunkEvents, 50_000)
+	if c.SQLMaxMemoryBytes == 0 {
+		c.SQLMaxMemoryBytes = 2 << 30
+	}
+	return c
+}
+
+// Validate checks the configuration (after defaults).
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	if _, err := tenant.New(c.OperatorTenant); err != nil {
+		return fmt.Errorf("api.operator_tenant: %w", err)
+	}
+	if _, err := c.keyring(time.Now); err != nil {
+		return fmt.Errorf("api.signing_keys: %w", err)
+	}
+	if c.AdminPassword != "" && len(c.AdminPassword) < 12 {
+		return errors.New("api.admin_password: at least 12 characters")
+	}
+	if c.ChunkEvents > 100_000 {
+		return errors.New("api.chunk_events: at most 100000")
+	}
+	return nil
+}
+
+func (c Config) keyring(now func() time.Time) (*jwt.Keyring, error) {
+	keys := make(map[string][]byte, len(c.SigningKeys))
+	for kid, b64 := range c.SigningKeys {
+		k, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			return nil, fmt.Errorf("key %q is not base64: %w", kid, err)
+		}
+		keys[kid] = k
+	}
+	return jwt.NewKeyring(jwt.Config{Keys: keys, SigningKeyID: c.SigningKeyID, Issuer: c.Issuer,
+		Audience: c.Audience, Leeway: 5 * time.Second, Now: now})
+}
+
+// Deps are the API's dependencies.
+type Deps struct {
+	Store Store
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// BootstrapOut receives the one-time admin password if one is
+	// generated (default os.Stderr).
+	BootstrapOut io.Writer
+}
+
+// API is the HTTP API. Build it with New, mount it with Register.
+type API struct {
+	cfg      Config
+	store    Store
+	log      *slog.Logger
+	now      func() time.Time
+	keys     *jwt.Keyring
+	operator tenant.ID
+	lockout  *lockout
+}
+
+// New validates cfg, makes sure the operator tenant and its first admin
+// exist, and returns the API.
+func New(cfg Config, deps Deps, log *slog.Logger) (*API, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	if deps.Store == nil {
+		return nil, errors.New("api: no store")
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.BootstrapOut == nil {
+		deps.BootstrapOut = os.Stderr
+	}
+	keys, err := cfg.keyring(deps.Now)
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	a := &API{
+		cfg:      cfg,
+		store:    deps.Store,
+		log:      log.With("component", "api"),
+		now:      deps.Now,
+		keys:     keys,
+		operator: tenant.MustNew(cfg.OperatorTenant),
+		lockout:  newLockout(cfg, deps.Now),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := a.bootstrap(ctx, deps.BootstrapOut); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Handler returns a standalone engine serving only the API, with the
+// configured trusted proxies (for tests and single-purpose deployments).
+func (a *API) Handler() (http.Handler, error) {
+	r := gin.New()
+	if err := r.SetTrustedProxies(a.cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("api: trusted proxies: %w", err)
+	}
+	a.Register(r)
+	return r, nil
+}

@@ -1,0 +1,238 @@
+package api
+
+import (
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/spoorsec/spoor/store"
+	"github.com/spoorsec/spoor/tenant"
+)
+
+// chunkFormat versions the chunk layout; it is part of the ETag.
+const chunkFormat = "c1"
+
+// maxCountDays bounds a counts request.
+const maxCountDays = 400
+
+// eventsHandler serves a tenant's events: per-day chunk streams and daily
+// counts.
+type eventsHandler struct {
+	store       store.EventReader
+	now         func() time.Time
+	chunk       int
+	closedAfter time.Duration
+	poll        time.Duration
+	log         *slog.Logger
+}
+
+// parseDay reads a YYYY-MM-DD day (UTC: the store's days are UTC days).
+func parseDay(s string) (time.Time, error) {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, publicf(http.StatusBadRequest, "day must be YYYY-MM-DD")
+	}
+	return d, nil
+}
+
+// negotiate picks the stream's encoding from Accept-Encoding: zstd, then
+// gzip, else none. q=0 exclusions are honoured.
+func negotiate(accept string) string {
+	has := map[string]bool{}
+	for _, part := range strings.Split(accept, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		if q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000" {
+			continue
+		}
+		has[strings.ToLower(strings.TrimSpace(name))] = true
+	}
+	switch {
+	case has["zstd"]:
+		return "zstd"
+	case has["gzip"]:
+		return "gzip"
+	}
+	return "identity"
+}
+
+// day answers GET /tenants/{tenant}/events?day=YYYY-MM-DD[&cursor=…]: the
+// day's events in (time, id) order as a stream of chunk lines (see
+// chunkEncoder), each flushed as soon as it is encoded; a client that
+// loses the connection resumes with the last chunk's cursor. A closed day
+// (ended more than closedAfter ago) cannot change, so its stream carries
+// an ETag and may be cached.
+func (h *eventsHandler) day(c *gin.Context) {
+	t := tenantOf(c)
+	day, err := parseDay(c.Query("day"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	cursor, err := store.ParseCursor(c.Query("cursor"))
+	if err != nil {
+		fail(c, publicf(http.StatusBadRequest, "malformed cursor"))
+		return
+	}
+	ctx := c.Request.Context()
+	enc := negotiate(c.GetHeader("Accept-Encoding"))
+	c.Header("Vary", "Accept-Encoding")
+
+	closed := !h.now().Before(day.Add(24*time.Hour + h.closedAfter))
+	if closed {
+		counts, err := h.store.CountsPerDay(ctx, t, day, day.Add(24*time.Hour))
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		var rows, events uint64
+		if len(counts) == 1 {
+			rows, events = counts[0].Rows, counts[0].Events
+		}
+		etag := fmt.Sprintf(`"%s-%s-%s-%d-%d-%s-%s"`, chunkFormat, t, day.Format(time.DateOnly), rows, events, cursor, enc)
+		c.Header("ETag", etag)
+		c.Header("Cache-Control", "private, max-age=31536000, immutable")
+		if inm := c.GetHeader("If-None-Match"); inm != "" && (inm == etag || strings.Contains(inm, etag)) {
+			c.Status(http.StatusNotModified)
+			return
+		}
+	} else {
+		c.Header("Cache-Control", "no-store")
+	}
+
+	pages := h.prefetch(ctx, t, day, cursor)
+	first, ok := <-pages
+	if !ok || first.err != nil {
+		if ok {
+			fail(c, first.err)
+		}
+		return
+	}
+
+	c.Header("Content-Type", "application/x-ndjson")
+	if enc != "identity" {
+		c.Header("Content-Encoding", enc)
+	}
+	c.Status(http.StatusOK)
+	w, flush, closeW := compressor(c.Writer, enc)
+	ce := newChunkEncoder()
+	for res := first; ; {
+		if res.err != nil {
+			// Headers are gone: end the stream early; the client resumes
+			// from the last cursor it got.
+			h.log.Error("day stream failed", "tenant", t, "day", day.Format(time.DateOnly), "err", res.err)
+			break
+		}
+		if _, err := w.Write(ce.encode(res.page)); err != nil {
+			break
+		}
+		if err := flush(); err != nil {
+			break
+		}
+		c.Writer.Flush()
+		if res.page.Done {
+			break
+		}
+		if res, ok = <-pages; !ok {
+			break
+		}
+	}
+	if err := closeW(); err == nil {
+		c.Writer.Flush()
+	}
+}
+
+type pageResult struct {
+	page store.EventPage
+	err  error
+}
+
+// firstChunkEvents is the size of a stream's first chunk: small, so the
+// client has its first events (and a cursor) within the first-byte budget
+// of 200 ms, whatever the chunk size.
+const firstChunkEvents = 4096
+
+// prefetch reads the day's pages one ahead of the encoder, so the engine
+// and the compressor work at the same time. The channel closes after the
+// last page, an error, or ctx's end.
+func (h *eventsHandler) prefetch(ctx context.Context, t tenant.ID, day time.Time, after store.Cursor) <-chan pageResult {
+	out := make(chan pageResult, 1)
+	go func() {
+		defer close(out)
+		for limit := min(h.chunk, firstChunkEvents); ; limit = h.chunk {
+			page, err := h.store.DayEvents(ctx, t, day, after, limit)
+			select {
+			case out <- pageResult{page, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || page.Done {
+				return
+			}
+			after = page.Next
+		}
+	}()
+	return out
+}
+
+// compressor wraps w in the chosen encoding; flush pushes out what was
+// written so far (a chunk), closeW ends the stream.
+func compressor(w io.Writer, enc string) (out io.Writer, flush func() error, closeW func() error) {
+	switch enc {
+	case "zstd":
+		z, err := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1),
+			zstd.WithWindowSize(1<<20))
+		if err != nil {
+			panic("BUG: zstd options: " + err.Error())
+		}
+		return z, z.Flush, z.Close
+	case "gzip":
+		g, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		return g, g.Flush, g.Close
+	}
+	nop := func() error { return nil }
+	return w, nop, nop
+}
+
+type dayCountJSON struct {
+	Day    string `json:"day"`
+	Rows   uint64 `json:"rows"`
+	Events uint64 `json:"events"`
+}
+
+// counts answers GET /tenants/{tenant}/counts?from=YYYY-MM-DD&to=YYYY-MM-DD
+// (both days included): events per UTC day, days without events left out.
+func (h *eventsHandler) counts(c *gin.Context) {
+	from, err := parseDay(c.Query("from"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	to, err := parseDay(c.Query("to"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if to.Before(from) || to.Sub(from) > maxCountDays*24*time.Hour {
+		fail(c, publicf(http.StatusBadRequest, "to must be on or after from, at most %d days later", maxCountDays))
+		return
+	}
+	list, err := h.store.CountsPerDay(c.Request.Context(), tenantOf(c), from, to.Add(24*time.Hour))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]dayCountJSON, len(list))
+	for i, d := range list {
+		out[i] = dayCountJSON{Day: d.Day.Format(time.DateOnly), Rows: d.Rows, Events: d.Events}
+	}
+	c.JSON(http.StatusOK, gin.H{"days": out})
+}

@@ -1,0 +1,86 @@
+package api
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+var benchDay struct {
+	once   sync.Once
+	path   string
+	token  string
+	server *httptest.Server
+}
+
+const benchEvents = 1_000_000
+
+// setupBenchDay seeds one day of 1M events and serves an API with the
+// production chunk size over real HTTP.
+func setupBenchDay(b *testing.B) {
+	benchDay.once.Do(func() {
+		tn := newTenant(b, "bench")
+		day := time.Now().UTC().Truncate(24 * time.Hour).Add(-96 * time.Hour)
+		seedDay(b, tn, day, benchEvents)
+		cfg := testConfig()
+		cfg.ChunkEvents = 0 // default
+		a, err := New(cfg, Deps{Store: env.store, Now: testNow, BootstrapOut: io.Discard}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		h, err := a.Handler()
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchDay.server = httptest.NewServer(h)
+		benchDay.path = benchDay.server.URL + dayPath(tn, day)
+		benchDay.token, err = a.keys.Issue("bench", string(tn), string(RoleViewer), newID(), 24*time.Hour)
+		if err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// BenchmarkDayStream fetches a whole day of 1M events per iteration and
+// reports wire bytes per event and the time to the first byte.
+func BenchmarkDayStream(b *testing.B) {
+	setupBenchDay(b)
+	for _, enc := range []string{"zstd", "gzip"} {
+		b.Run(enc, func(b *testing.B) {
+			b.ReportAllocs()
+			tr := &http.Transport{DisableCompression: true}
+			defer tr.CloseIdleConnections()
+			client := &http.Client{Transport: tr}
+			var wire int64
+			var ttfb time.Duration
+			for b.Loop() {
+				req, _ := http.NewRequest("GET", benchDay.path, nil)
+				req.Header.Set("Authorization", "Bearer "+benchDay.token)
+				req.Header.Set("Accept-Encoding", enc)
+				start := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var one [1]byte
+				if _, err := io.ReadFull(resp.Body, one[:]); err != nil {
+					b.Fatal(err)
+				}
+				ttfb += time.Since(start)
+				n, err := io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != enc {
+					b.Fatalf("status %d, encoding %q, err %v", resp.StatusCode, resp.Header.Get("Content-Encoding"), err)
+				}
+				wire = n + 1
+			}
+			b.SetBytes(wire)
+			b.ReportMetric(float64(wire)/benchEvents, "wire-B/event")
+			b.ReportMetric(float64(ttfb.Milliseconds())/float64(b.N), "ttfb-ms")
+		})
+	}
+}
