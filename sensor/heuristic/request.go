@@ -38,8 +38,12 @@ func SuspiciousBodyPrefilter(s string) bool {
 // WHITELIST_HTTP_REQUEST_PATHS; Maltrail then skips both the path and the
 // body regexes of that request.
 func WhitelistedRequestPath(s string) bool {
+	contains := containsLowerASCII
+	if isLowerASCII(s) { // the usual case: a plain byte search is exact
+		contains = strings.Contains
+	}
 	for _, w := range whitelistRequestPaths {
-		if containsLowerASCII(s, w) {
+		if contains(s, w) {
 			return true
 		}
 	}
