@@ -16,6 +16,9 @@ type backend interface {
 	// insertEvents writes a batch with one INSERT statement into table,
 	// with the given query-level settings (deduplication token, …).
 	insertEvents(ctx context.Context, table string, b *eventBatch, settings []setting) error
+	// readEvents runs a SELECT of eventSelect's columns and returns its
+	// rows, decoded by dec (which checks each row's tenant).
+	readEvents(ctx context.Context, sql string, params []param, dec *eventDecoder) ([]StoredEvent, error)
 	close() error
 }
 

@@ -45,6 +45,18 @@ func (b *embeddedBackend) query(ctx context.Context, sql string, params []param)
 	return r, nil
 }
 
+// readEvents selects in Native, which the engine writes faster than row
+// formats and which keeps LowCardinality columns as dictionaries, and
+// decodes it column by column.
+func (b *embeddedBackend) readEvents(ctx context.Context, sql string, params []param, dec *eventDecoder) ([]StoredEvent, error) {
+	res, err := b.eng.Query(ctx, []byte(sql), "Native", toChdbParams(params)...)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Free()
+	return dec.decode(nil, res.Data())
+}
+
 // insertEvents sends the batch as one INSERT of a Native block (see
 // chdb.Engine.Insert for how the data travels).
 func (b *embeddedBackend) insertEvents(ctx context.Context, table string, batch *eventBatch, settings []setting) error {

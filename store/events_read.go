@@ -53,40 +53,59 @@ type EventPage struct {
 	Done bool
 }
 
-// eventSelect lists the columns scanEvent reads, in order.
-const eventSelect = "tenant, time, id, sensor, src_ip, src_ip_raw, src_port, src_port_raw, " +
-	"dst_ip, dst_ip_raw, dst_port, dst_port_raw, proto, type, trail, info, reference, " +
-	"CAST(severity, 'Int8') AS severity, count, dns_qtype, dns_rcode, http_method, http_host, http_uri, http_user_agent, " +
-	"tls_sni, ja4, cert_sha1, sensor_id, batch_id, ingest_time"
+// eventScanner reads events from rows (the server engine) into scratch
+// fields it points at once, rather than per row.
+type eventScanner struct {
+	dec                              *eventDecoder
+	e                                StoredEvent
+	ts, typ                          string
+	srcIP, dstIP                     netip.Addr
+	srcRaw, srcPRaw, dstRaw, dstPRaw string
+	srcPort, dstPort                 uint16
+	sev                              int8
+	count                            uint32
+	dest                             []any
+}
 
-func scanEvent(r rows) (StoredEvent, error) {
-	var (
-		e                                StoredEvent
-		ts, typ                          string
-		srcIP, dstIP                     netip.Addr
-		srcRaw, srcPRaw, dstRaw, dstPRaw string
-		srcPort, dstPort                 uint16
-		sev                              int8
-		count                            uint32
-	)
-	c := &e.Context
-	err := r.Scan(&ts, &e.Time, &e.ID, &e.Sensor, &srcIP, &srcRaw, &srcPort, &srcPRaw,
-		&dstIP, &dstRaw, &dstPort, &dstPRaw, &e.Proto, &typ, &e.Trail, &e.Info, &e.Reference,
-		&sev, &count, &c.DNSQType, &c.DNSRcode, &c.HTTPMethod, &c.HTTPHost, &c.HTTPURI, &c.HTTPUserAgent,
-		&c.TLSSNI, &c.JA4, &c.CertSHA1, &e.SensorID, &e.BatchID, &e.IngestTime)
-	if err != nil {
-		return e, err
+func newEventScanner(dec *eventDecoder) *eventScanner {
+	s := &eventScanner{dec: dec}
+	e, c := &s.e, &s.e.Context
+	s.dest = []any{&s.ts, &e.Time, &e.ID, &e.Sensor, &s.srcIP, &s.srcRaw, &s.srcPort, &s.srcPRaw,
+		&s.dstIP, &s.dstRaw, &s.dstPort, &s.dstPRaw, &e.Proto, &s.typ, &e.Trail, &e.Info, &e.Reference,
+		&s.sev, &s.count, &c.DNSQType, &c.DNSRcode, &c.HTTPMethod, &c.HTTPHost, &c.HTTPURI, &c.HTTPUserAgent,
+		&c.TLSSNI, &c.JA4, &c.CertSHA1, &e.SensorID, &e.BatchID, &e.IngestTime}
+	return s
+}
+
+// scan reads the current row into e.
+func (s *eventScanner) scan(r rows, e *StoredEvent) error {
+	if err := r.Scan(s.dest...); err != nil {
+		return err
 	}
-	if e.Tenant, err = tenant.New(ts); err != nil {
-		return e, fmt.Errorf("event with a bad tenant: %w", err)
+	if s.ts != string(s.dec.tenant) {
+		return fmt.Errorf("BUG: store: event of tenant %q in a read for %s", s.ts, s.dec.tenant)
 	}
+	*e = s.e
+	e.Tenant = s.dec.tenant
 	e.Time, e.IngestTime = e.Time.UTC(), e.IngestTime.UTC()
-	e.Type = event.Type(typ)
-	e.SrcIP, e.DstIP = renderAddr(srcIP, srcRaw), renderAddr(dstIP, dstRaw)
-	e.SrcPort, e.DstPort = renderPort(srcPort, srcPRaw), renderPort(dstPort, dstPRaw)
-	e.Severity = event.Severity(sev)
-	e.Count = int(count)
-	return e, nil
+	e.Type = event.Type(s.typ)
+	e.SrcIP, e.DstIP = s.srcRaw, s.dstRaw
+	if e.SrcIP == "" {
+		e.SrcIP = s.dec.addrText(s.srcIP.As16())
+	}
+	if e.DstIP == "" {
+		e.DstIP = s.dec.addrText(s.dstIP.As16())
+	}
+	e.SrcPort, e.DstPort = s.srcPRaw, s.dstPRaw
+	if e.SrcPort == "" {
+		e.SrcPort = s.dec.portText(s.srcPort)
+	}
+	if e.DstPort == "" {
+		e.DstPort = s.dec.portText(s.dstPort)
+	}
+	e.Severity = event.Severity(s.sev)
+	e.Count = int(s.count)
+	return nil
 }
 
 // DayEvents returns up to limit of tenant t's events of the UTC day that
@@ -99,6 +118,23 @@ func (s *Store) DayEvents(ctx context.Context, t tenant.ID, day time.Time, after
 	if limit <= 0 || limit > MaxPageSize {
 		return EventPage{}, fmt.Errorf("%w: page size %d (1..%d)", ErrInvalid, limit, MaxPageSize)
 	}
+	sql, params, after := dayEventsQuery(s.db, t, day, after, limit)
+	page := EventPage{}
+	var err error
+	if page.Events, err = s.be.readEvents(ctx, sql, params, newEventDecoder(t)); err != nil {
+		return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
+	}
+	page.Next = after
+	if n := len(page.Events); n > 0 {
+		page.Next = Cursor{Time: page.Events[n-1].Time, ID: page.Events[n-1].ID}
+	}
+	page.Done = len(page.Events) < limit
+	return page, nil
+}
+
+// dayEventsQuery is DayEvents' statement; after is the cursor it starts
+// from (moved to the day's start if before it).
+func dayEventsQuery(db string, t tenant.ID, day time.Time, after Cursor, limit int) (string, []param, Cursor) {
 	start := day.UTC().Truncate(24 * time.Hour)
 	end := start.Add(24 * time.Hour)
 	if after.Time.Before(start) {
@@ -106,7 +142,7 @@ func (s *Store) DayEvents(ctx context.Context, t tenant.ID, day time.Time, after
 	}
 	// The plain time bound lets the primary key prune; the tuple
 	// comparison breaks ties within a microsecond.
-	sql := "SELECT " + eventSelect + " FROM " + s.db + ".events" +
+	sql := "SELECT " + eventSelect + " FROM " + db + ".events" +
 		" WHERE tenant = {tenant:String}" +
 		" AND time >= fromUnixTimestamp64Micro({after_t:Int64}, 'UTC') AND time < fromUnixTimestamp64Micro({end:Int64}, 'UTC')" +
 		" AND (time, id) > (fromUnixTimestamp64Micro({after_t:Int64}, 'UTC'), {after_id:UInt64})" +
@@ -118,31 +154,7 @@ func (s *Store) DayEvents(ctx context.Context, t tenant.ID, day time.Time, after
 		{"end", strconv.FormatInt(end.UnixMicro(), 10)},
 		{"limit", strconv.Itoa(limit)},
 	}
-	r, err := s.be.query(ctx, sql, params)
-	if err != nil {
-		return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
-	}
-	defer r.Close()
-	page := EventPage{Events: make([]StoredEvent, 0, min(limit, 4096))}
-	for r.Next() {
-		e, err := scanEvent(r)
-		if err != nil {
-			return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
-		}
-		if e.Tenant != t {
-			return EventPage{}, fmt.Errorf("BUG: store: event of tenant %s in a read for %s", e.Tenant, t)
-		}
-		page.Events = append(page.Events, e)
-	}
-	if err := r.Err(); err != nil {
-		return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
-	}
-	page.Next = after
-	if n := len(page.Events); n > 0 {
-		page.Next = Cursor{Time: page.Events[n-1].Time, ID: page.Events[n-1].ID}
-	}
-	page.Done = len(page.Events) < limit
-	return page, nil
+	return sql, params, after
 }
 
 // DayCount is one UTC day's totals.

@@ -37,6 +37,24 @@ func (b *serverBackend) query(ctx context.Context, sql string, params []param) (
 	return b.conn.Query(withParams(ctx, params), sql)
 }
 
+// readEvents scans the rows one by one: clickhouse-go hands them out so.
+func (b *serverBackend) readEvents(ctx context.Context, sql string, params []param, dec *eventDecoder) ([]StoredEvent, error) {
+	r, err := b.conn.Query(withParams(ctx, params), sql)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var out []StoredEvent
+	sc := newEventScanner(dec)
+	for r.Next() {
+		out = append(out, StoredEvent{})
+		if err := sc.scan(r, &out[len(out)-1]); err != nil {
+			return nil, err
+		}
+	}
+	return out, r.Err()
+}
+
 // insertEvents sends the batch with PrepareBatch: one INSERT whose block is
 // filled column by column.
 func (b *serverBackend) insertEvents(ctx context.Context, table string, batch *eventBatch, settings []setting) error {

@@ -1,0 +1,649 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/spoorsec/spoor/event"
+	"github.com/spoorsec/spoor/tenant"
+)
+
+// eventReadColumns are the columns DayEvents selects, in order, with the
+// kind each must have (String and LowCardinality(String) are both
+// rbString). Severity is cast to Int8 so its codes decode as numbers.
+var eventReadColumns = [...]struct {
+	name string
+	kind rbKind
+}{
+	{"tenant", rbString}, {"time", rbDateTime64}, {"id", rbUInt64}, {"sensor", rbString},
+	{"src_ip", rbIPv6}, {"src_ip_raw", rbString}, {"src_port", rbUInt16}, {"src_port_raw", rbString},
+	{"dst_ip", rbIPv6}, {"dst_ip_raw", rbString}, {"dst_port", rbUInt16}, {"dst_port_raw", rbString},
+	{"proto", rbString}, {"type", rbString}, {"trail", rbString}, {"info", rbString}, {"reference", rbString},
+	{"severity", rbInt8}, {"count", rbUInt32}, {"dns_qtype", rbUInt16}, {"dns_rcode", rbInt8},
+	{"http_method", rbString}, {"http_host", rbString}, {"http_uri", rbString}, {"http_user_agent", rbString},
+	{"tls_sni", rbString}, {"ja4", rbString}, {"cert_sha1", rbString},
+	{"sensor_id", rbString}, {"batch_id", rbString}, {"ingest_time", rbDateTime64},
+}
+
+const nEventReadColumns = len(eventReadColumns)
+
+// eventSelect lists eventReadColumns for a SELECT.
+var eventSelect = func() string {
+	names := make([]string, nEventReadColumns)
+	for i, c := range eventReadColumns {
+		names[i] = c.name
+		if c.name == "severity" {
+			names[i] = "CAST(severity, 'Int8') AS severity"
+		}
+	}
+	return strings.Join(names, ", ")
+}()
+
+// nativeColumn is where one column's data lies in a Native block.
+type nativeColumn struct {
+	start, end int
+	lc         bool  // LowCardinality: dictionary and indexes
+	scale      int64 // DateTime64: ticks per second
+}
+
+type nativeBlock struct {
+	rows int
+	cols [nEventReadColumns]nativeColumn
+}
+
+// eventDecoder turns the Native output of an events SELECT (protocol
+// revision 0, as the embedded engine writes it) into StoredEvents,
+// column by column. Strings are shared rather than allocated per row:
+// LowCardinality dictionary entries become one string per block, the
+// values of a String column are substrings of one copy of the column per
+// block, and rendered addresses and ports are interned per decoder. A
+// StoredEvent therefore keeps its block's string data alive; pages are
+// meant to be consumed and dropped, so this trades a little retention
+// for an allocation count that no longer grows with the rows.
+type eventDecoder struct {
+	tenant  tenant.ID
+	blocks  []nativeBlock
+	strs    []string
+	cursors [nEventReadColumns]strCursor
+	addrs   map[[16]byte]string
+	portTx  map[uint16]string
+}
+
+func newEventDecoder(t tenant.ID) *eventDecoder {
+	return &eventDecoder{tenant: t, strs: make([]string, 0, decodeChunk),
+		addrs: map[[16]byte]string{}, portTx: map[uint16]string{}}
+}
+
+var errNativeShort = errors.New("native: truncated data")
+
+// nativeReader reads Native's primitives from buf.
+type nativeReader struct {
+	buf []byte
+	off int
+}
+
+func (r *nativeReader) uvarint() (uint64, error) {
+	// Most lengths fit one byte.
+	if r.off < len(r.buf) && r.buf[r.off] < 0x80 {
+		r.off++
+		return uint64(r.buf[r.off-1]), nil
+	}
+	v, n := binary.Uvarint(r.buf[r.off:])
+	if n <= 0 {
+		return 0, errNativeShort
+	}
+	r.off += n
+	return v, nil
+}
+
+func (r *nativeReader) u64() (uint64, error) {
+	if len(r.buf)-r.off < 8 {
+		return 0, errNativeShort
+	}
+	v := binary.LittleEndian.Uint64(r.buf[r.off:])
+	r.off += 8
+	return v, nil
+}
+
+func (r *nativeReader) skip(n uint64) error {
+	if n > uint64(len(r.buf)-r.off) {
+		return errNativeShort
+	}
+	r.off += int(n)
+	return nil
+}
+
+// bytes returns a length-prefixed string's bytes, aliasing buf.
+func (r *nativeReader) bytes() ([]byte, error) {
+	n, err := r.uvarint()
+	if err != nil {
+		return nil, err
+	}
+	start := r.off
+	if err := r.skip(n); err != nil {
+		return nil, err
+	}
+	return r.buf[start:r.off], nil
+}
+
+// decode appends the events in buf to dst.
+func (d *eventDecoder) decode(dst []StoredEvent, buf []byte) ([]StoredEvent, error) {
+	total, err := d.index(buf)
+	if err != nil {
+		return dst, err
+	}
+	if cap(dst)-len(dst) < total {
+		grown := make([]StoredEvent, len(dst), len(dst)+total)
+		copy(grown, dst)
+		dst = grown
+	}
+	for i := range d.blocks {
+		b := &d.blocks[i]
+		base := len(dst)
+		dst = dst[:base+b.rows]
+		if err := d.decodeBlock(buf, b, dst[base:]); err != nil {
+			return dst[:base], err
+		}
+	}
+	return dst, nil
+}
+
+// index checks the blocks' layout and records where each column lies, so
+// that the events can be allocated at once before any is decoded.
+func (d *eventDecoder) index(buf []byte) (int, error) {
+	d.blocks = d.blocks[:0]
+	r := nativeReader{buf: buf}
+	total := 0
+	for r.off < len(buf) {
+		ncols, err := r.uvarint()
+		if err != nil {
+			return 0, err
+		}
+		nrows, err := r.uvarint()
+		if err != nil {
+			return 0, err
+		}
+		if ncols != uint64(nEventReadColumns) {
+			return 0, fmt.Errorf("native: block of %d columns, want %d", ncols, nEventReadColumns)
+		}
+		// Every row takes at least a byte per column: a bound on what a
+		// corrupt count can make us allocate.
+		if nrows > uint64(len(buf)-r.off) {
+			return 0, fmt.Errorf("native: block of %d rows in %d bytes", nrows, len(buf)-r.off)
+		}
+		d.blocks = append(d.blocks, nativeBlock{rows: int(nrows)})
+		b := &d.blocks[len(d.blocks)-1]
+		for i, want := range eventReadColumns {
+			if err := indexColumn(&r, b, i, want.name, want.kind); err != nil {
+				return 0, err
+			}
+		}
+		total += b.rows
+	}
+	return total, nil
+}
+
+func indexColumn(r *nativeReader, b *nativeBlock, i int, name string, kind rbKind) error {
+	n, err := r.bytes()
+	if err != nil {
+		return err
+	}
+	typ, err := r.bytes()
+	if err != nil {
+		return err
+	}
+	if string(n) != name {
+		return fmt.Errorf("native: column %d is %q, want %s", i, n, name)
+	}
+	ct, err := parseRBType(string(typ))
+	if err != nil || ct.kind != kind {
+		return fmt.Errorf("native: column %s has type %q", name, typ)
+	}
+	c := &b.cols[i]
+	c.lc = strings.HasPrefix(ct.typ, "LowCardinality(")
+	c.scale = ct.scale
+	c.start = r.off
+	// A block without rows carries no column data.
+	if b.rows > 0 {
+		err = skipColumn(r, c, kind, b.rows)
+	}
+	c.end = r.off
+	if err != nil {
+		return fmt.Errorf("native: column %s: %w", name, err)
+	}
+	return nil
+}
+
+// skipColumn moves r past rows values of a column.
+func skipColumn(r *nativeReader, c *nativeColumn, kind rbKind, rows int) error {
+	switch {
+	case c.lc:
+		return walkLowCardinality(r, rows)
+	case kind == rbString:
+		for range rows {
+			if _, err := r.bytes(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return r.skip(uint64(rows) * uint64(rbSize[kind]))
+}
+
+// LowCardinality serialization flags (see native_encode.go).
+const (
+	lcNeedGlobalDict = 1 << 8
+	lcHasAddKeys     = 1 << 9
+	lcIndexMask      = 0xff
+)
+
+// walkLowCardinality checks a LowCardinality(String) column of rows
+// values: the version, then granules of (flags, dictionary when updated,
+// indexes into it).
+func walkLowCardinality(r *nativeReader, rows int) error {
+	if err := lcVersionPrefix(r); err != nil {
+		return err
+	}
+	var g lcGranule
+	for done := 0; done < rows; done += g.n {
+		if err := g.read(r, rows-done, nil); err != nil {
+			return err
+		}
+		for j := range g.n {
+			if k := g.index(j); k >= uint64(g.keys) {
+				return fmt.Errorf("LowCardinality index %d of a %d-key dictionary", k, g.keys)
+			}
+		}
+	}
+	return nil
+}
+
+func lcVersionPrefix(r *nativeReader) error {
+	version, err := r.u64()
+	if err != nil {
+		return err
+	}
+	if version != lcVersion {
+		return fmt.Errorf("LowCardinality version %d", version)
+	}
+	return nil
+}
+
+// lcGranule is one LowCardinality granule's indexes; keys is the size of
+// the dictionary in force, which a granule without additional keys
+// inherits from the one before.
+type lcGranule struct {
+	idx  []byte
+	size int // index width in bytes
+	n    int
+	keys int
+}
+
+// read reads the next granule, of at most left rows. With dict non-nil a
+// new dictionary replaces *dict.
+func (g *lcGranule) read(r *nativeReader, left int, dict *[]string) error {
+	flags, err := r.u64()
+	if err != nil {
+		return err
+	}
+	if flags&lcNeedGlobalDict != 0 {
+		return errors.New("LowCardinality with a global dictionary")
+	}
+	if w := flags & lcIndexMask; w <= 3 {
+		g.size = 1 << w
+	} else {
+		return fmt.Errorf("LowCardinality index width code %d", w)
+	}
+	if flags&lcHasAddKeys != 0 {
+		n, err := r.u64()
+		if err != nil {
+			return err
+		}
+		if n > uint64(len(r.buf)-r.off) {
+			return errNativeShort
+		}
+		g.keys = int(n)
+		if dict != nil {
+			*dict = (*dict)[:0]
+		}
+		for range g.keys {
+			b, err := r.bytes()
+			if err != nil {
+				return err
+			}
+			if dict != nil {
+				*dict = append(*dict, string(b))
+			}
+		}
+	}
+	n, err := r.u64()
+	if err != nil {
+		return err
+	}
+	if n == 0 || n > uint64(left) {
+		return fmt.Errorf("LowCardinality granule of %d rows, %d left", n, left)
+	}
+	start := r.off
+	if err := r.skip(n * uint64(g.size)); err != nil {
+		return err
+	}
+	g.idx, g.n = r.buf[start:r.off], int(n)
+	return nil
+}
+
+func (g *lcGranule) index(j int) uint64 {
+	switch g.size {
+	case 1:
+		return uint64(g.idx[j])
+	case 2:
+		return uint64(binary.LittleEndian.Uint16(g.idx[j*2:]))
+	case 4:
+		return uint64(binary.LittleEndian.Uint32(g.idx[j*4:]))
+	}
+	return binary.LittleEndian.Uint64(g.idx[j*8:])
+}
+
+// strCursor reads a String or LowCardinality(String) column of a block a
+// chunk at a time.
+type strCursor struct {
+	r     nativeReader
+	lc    bool
+	arena string // String: a copy of the column; values are substrings
+	empty bool   // String: every value is empty
+	dict  []string
+	g     lcGranule
+	at    int // LowCardinality: position in g
+	left  int // rows not yet read
+}
+
+func (c *strCursor) start(data []byte, col *nativeColumn, rows int) error {
+	c.r, c.lc, c.left, c.arena = nativeReader{buf: data}, col.lc, rows, ""
+	if c.lc {
+		c.g, c.at = lcGranule{}, 0
+		return lcVersionPrefix(&c.r)
+	}
+	// One zero length byte per row: no copy needed.
+	c.empty = len(data) == rows
+	if !c.empty {
+		c.arena = string(data)
+	}
+	return nil
+}
+
+// next fills out with the next len(out) values.
+func (c *strCursor) next(out []string) error {
+	if len(out) > c.left {
+		return errNativeShort
+	}
+	c.left -= len(out)
+	switch {
+	case c.lc:
+		for i := range out {
+			if c.at == c.g.n {
+				if err := c.g.read(&c.r, c.left+len(out)-i, &c.dict); err != nil {
+					return err
+				}
+				c.at = 0
+			}
+			k := c.g.index(c.at)
+			if k >= uint64(len(c.dict)) {
+				return fmt.Errorf("LowCardinality index %d of a %d-key dictionary", k, len(c.dict))
+			}
+			out[i] = c.dict[k]
+			c.at++
+		}
+	case c.empty:
+		clear(out)
+	default:
+		data, off := c.r.buf, c.r.off
+		for i := range out {
+			var n uint64
+			var w int
+			if off < len(data) && data[off] < 0x80 {
+				n, w = uint64(data[off]), 1
+			} else {
+				n, w = binary.Uvarint(data[off:])
+			}
+			if w <= 0 || n > uint64(len(data)-off-w) {
+				return errNativeShort
+			}
+			off += w
+			out[i] = c.arena[off : off+int(n)]
+			off += int(n)
+		}
+		c.r.off = off
+	}
+	return nil
+}
+
+// decodeChunk is how many rows decodeBlock fills column by column before
+// moving on: few enough that their StoredEvents stay in cache.
+const decodeChunk = 512
+
+func (d *eventDecoder) decodeBlock(buf []byte, b *nativeBlock, ev []StoredEvent) error {
+	rows := b.rows
+	if rows == 0 {
+		return nil
+	}
+	for ci, spec := range eventReadColumns {
+		if spec.kind == rbString {
+			c := &b.cols[ci]
+			if err := d.cursors[ci].start(buf[c.start:c.end], c, rows); err != nil {
+				return fmt.Errorf("native: column %s: %w", spec.name, err)
+			}
+		}
+	}
+	var ips [2][decodeChunk][16]byte
+	var ports [2][decodeChunk]uint16
+	strs := d.strs[:0]
+	for lo := 0; lo < rows; lo += decodeChunk {
+		part := ev[lo:min(lo+decodeChunk, rows)]
+		n := len(part)
+		for ci, spec := range eventReadColumns {
+			if spec.kind == rbString {
+				strs = strs[:n]
+				if err := d.cursors[ci].next(strs); err != nil {
+					return fmt.Errorf("native: column %s: %w", spec.name, err)
+				}
+				if err := d.setStrings(spec.name, strs, part); err != nil {
+					return err
+				}
+				continue
+			}
+			c := &b.cols[ci]
+			size := rbSize[spec.kind]
+			data := buf[c.start+lo*size : c.start+(lo+n)*size]
+			switch spec.name {
+			case "time":
+				for i := range part {
+					part[i].Time = nativeTime(int64(binary.LittleEndian.Uint64(data[i*8:])), c.scale)
+				}
+			case "ingest_time":
+				for i := range part {
+					part[i].IngestTime = nativeTime(int64(binary.LittleEndian.Uint64(data[i*8:])), c.scale)
+				}
+			case "id":
+				for i := range part {
+					part[i].ID = binary.LittleEndian.Uint64(data[i*8:])
+				}
+			case "src_ip", "dst_ip":
+				to := &ips[0]
+				if spec.name == "dst_ip" {
+					to = &ips[1]
+				}
+				for i := range part {
+					to[i] = [16]byte(data[i*16:])
+				}
+			case "src_port", "dst_port":
+				to := &ports[0]
+				if spec.name == "dst_port" {
+					to = &ports[1]
+				}
+				for i := range part {
+					to[i] = binary.LittleEndian.Uint16(data[i*2:])
+				}
+			case "severity":
+				for i := range part {
+					part[i].Severity = event.Severity(int8(data[i]))
+				}
+			case "count":
+				for i := range part {
+					part[i].Count = int(binary.LittleEndian.Uint32(data[i*4:]))
+				}
+			case "dns_qtype":
+				for i := range part {
+					part[i].Context.DNSQType = binary.LittleEndian.Uint16(data[i*2:])
+				}
+			case "dns_rcode":
+				for i := range part {
+					part[i].Context.DNSRcode = int8(data[i])
+				}
+			default:
+				return fmt.Errorf("BUG: no Native decoding for column %s", spec.name)
+			}
+		}
+		// The *_raw columns were read into the text fields; an empty one
+		// means the plain rendering of the typed column.
+		for i := range part {
+			e := &part[i]
+			if e.SrcIP == "" {
+				e.SrcIP = d.addrText(ips[0][i])
+			}
+			if e.DstIP == "" {
+				e.DstIP = d.addrText(ips[1][i])
+			}
+			if e.SrcPort == "" {
+				e.SrcPort = d.portText(ports[0][i])
+			}
+			if e.DstPort == "" {
+				e.DstPort = d.portText(ports[1][i])
+			}
+		}
+	}
+	d.strs = strs[:0]
+	return nil
+}
+
+func (d *eventDecoder) setStrings(name string, s []string, ev []StoredEvent) error {
+	switch name {
+	case "tenant":
+		for i := range ev {
+			if s[i] != string(d.tenant) {
+				return fmt.Errorf("BUG: store: event of tenant %q in a read for %s", s[i], d.tenant)
+			}
+			ev[i].Tenant = d.tenant
+		}
+	case "sensor":
+		for i := range ev {
+			ev[i].Sensor = s[i]
+		}
+	case "src_ip_raw":
+		for i := range ev {
+			ev[i].SrcIP = s[i]
+		}
+	case "src_port_raw":
+		for i := range ev {
+			ev[i].SrcPort = s[i]
+		}
+	case "dst_ip_raw":
+		for i := range ev {
+			ev[i].DstIP = s[i]
+		}
+	case "dst_port_raw":
+		for i := range ev {
+			ev[i].DstPort = s[i]
+		}
+	case "proto":
+		for i := range ev {
+			ev[i].Proto = s[i]
+		}
+	case "type":
+		for i := range ev {
+			ev[i].Type = event.Type(s[i])
+		}
+	case "trail":
+		for i := range ev {
+			ev[i].Trail = s[i]
+		}
+	case "info":
+		for i := range ev {
+			ev[i].Info = s[i]
+		}
+	case "reference":
+		for i := range ev {
+			ev[i].Reference = s[i]
+		}
+	case "http_method":
+		for i := range ev {
+			ev[i].Context.HTTPMethod = s[i]
+		}
+	case "http_host":
+		for i := range ev {
+			ev[i].Context.HTTPHost = s[i]
+		}
+	case "http_uri":
+		for i := range ev {
+			ev[i].Context.HTTPURI = s[i]
+		}
+	case "http_user_agent":
+		for i := range ev {
+			ev[i].Context.HTTPUserAgent = s[i]
+		}
+	case "tls_sni":
+		for i := range ev {
+			ev[i].Context.TLSSNI = s[i]
+		}
+	case "ja4":
+		for i := range ev {
+			ev[i].Context.JA4 = s[i]
+		}
+	case "cert_sha1":
+		for i := range ev {
+			ev[i].Context.CertSHA1 = s[i]
+		}
+	case "sensor_id":
+		for i := range ev {
+			ev[i].SensorID = s[i]
+		}
+	case "batch_id":
+		for i := range ev {
+			ev[i].BatchID = s[i]
+		}
+	default:
+		return fmt.Errorf("BUG: no Native decoding for column %s", name)
+	}
+	return nil
+}
+
+// nativeTime converts DateTime64 ticks at scale ticks per second.
+func nativeTime(ticks, scale int64) time.Time {
+	sec, frac := ticks/scale, ticks%scale
+	if frac < 0 {
+		sec, frac = sec-1, frac+scale
+	}
+	return time.Unix(sec, frac*(1e9/scale)).UTC()
+}
+
+// addrText renders a stored address, once per distinct address.
+func (d *eventDecoder) addrText(a [16]byte) string {
+	if s, ok := d.addrs[a]; ok {
+		return s
+	}
+	s := renderAddr(netip.AddrFrom16(a), "")
+	d.addrs[a] = s
+	return s
+}
+
+// portText renders a stored port, once per distinct port.
+func (d *eventDecoder) portText(p uint16) string {
+	if s, ok := d.portTx[p]; ok {
+		return s
+	}
+	s := renderPort(p, "")
+	d.portTx[p] = s
+	return s
+}

@@ -1,0 +1,153 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/spoorsec/spoor/tenant"
+)
+
+// nativeDay seeds n events of a day on the embedded engine and returns
+// the engine's Native output of DayEvents' statement for them, and the
+// same rows in RowBinaryWithNamesAndTypes decoded by the row scanner.
+func nativeDay(tb testing.TB, n int) (tenant.ID, []byte, []StoredEvent) {
+	tb.Helper()
+	s := newTestStore(tb, engines()[0], Options{})
+	ten := addTenant(tb, s, "acme", 0)
+	day := recentDay(-1)
+	evs := testEvents(day, n)
+	for i := range evs {
+		// Over 255 distinct values: two-byte LowCardinality indexes.
+		evs[i].Sensor = fmt.Sprint("sensor-", i%700)
+	}
+	ctx := context.Background()
+	if err := s.InsertEvents(ctx, ten, "s", "b", evs); err != nil {
+		tb.Fatal(err)
+	}
+	sql, params, _ := dayEventsQuery(s.db, ten, day, Cursor{}, MaxPageSize)
+	eng := s.be.(*embeddedBackend).eng
+	res, err := eng.Query(ctx, []byte(sql), "Native", toChdbParams(params)...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	native := append([]byte(nil), res.Data()...)
+	res.Free()
+	r, err := s.be.query(ctx, sql, params)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer r.Close()
+	var rows []StoredEvent
+	sc := newEventScanner(newEventDecoder(ten))
+	for r.Next() {
+		rows = append(rows, StoredEvent{})
+		if err := sc.scan(r, &rows[len(rows)-1]); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := r.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return ten, native, rows
+}
+
+func TestNativeDecodeMatchesRows(t *testing.T) {
+	ten, native, rows := nativeDay(t, 3000)
+	got, err := newEventDecoder(ten).decode(nil, native)
+	if err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if len(got) != len(rows) || len(got) != 3000 {
+		t.Fatalf("decoded %d events, row scanner %d, want 3000", len(got), len(rows))
+	}
+	for i := range got {
+		if !reflect.DeepEqual(got[i], rows[i]) {
+			t.Fatalf("event %d:\n got %+v\nwant %+v", i, got[i], rows[i])
+		}
+	}
+	t.Run("other tenant", func(t *testing.T) {
+		if _, err := newEventDecoder(tenant.MustNew("other")).decode(nil, native); err == nil {
+			t.Error("decoding acme's events for tenant other: got no error, want one")
+		}
+	})
+	t.Run("truncated", func(t *testing.T) {
+		for _, n := range []int{1, len(native) / 3, len(native) - 1} {
+			if _, err := newEventDecoder(ten).decode(nil, native[:n]); err == nil {
+				t.Errorf("decoding %d of %d bytes: got no error, want one", n, len(native))
+			}
+		}
+	})
+}
+
+// TestNativeDecodeAllocs checks that decoding allocates per block and per
+// distinct value, not per event.
+func TestNativeDecodeAllocs(t *testing.T) {
+	ten, native, _ := nativeDay(t, 5000)
+	dst := make([]StoredEvent, 0, 5000)
+	allocs := testing.AllocsPerRun(5, func() {
+		if _, err := newEventDecoder(ten).decode(dst[:0], native); err != nil {
+			t.Fatal(err)
+		}
+	})
+	// 700 sensors and a handful of other dictionary entries, addresses
+	// and ports, and a copy per String column: about 800.
+	if allocs > 1000 {
+		t.Errorf("decoding 5000 events allocates %v times, want at most 1000", allocs)
+	}
+}
+
+// nativeSeed is a small Native block of the read columns, written
+// without the engine (the fuzz workers must not need one): LowCardinality
+// and String columns through the insert encoder's helpers.
+func nativeSeed() []byte {
+	evs := testEvents(recentDay(-1), 6)
+	b := &eventBatch{tenant: "acme", sensorID: "s", batchID: "b", events: evs}
+	sc := &nativeScratch{dict: map[string]uint32{}}
+	n := len(evs)
+	dst := binary.AppendUvarint(nil, uint64(nEventReadColumns))
+	dst = binary.AppendUvarint(dst, uint64(n))
+	for _, c := range eventReadColumns {
+		dst = appendStr(dst, c.name)
+		switch c.kind {
+		case rbString:
+			dst = appendStr(dst, "LowCardinality(String)")
+			dst = sc.appendLC(dst, n, func(i int) string {
+				if c.name == "tenant" {
+					return "acme"
+				}
+				return evs[i].Trail
+			})
+		case rbDateTime64:
+			dst = appendStr(dst, "DateTime64(6, 'UTC')")
+			for i := range evs {
+				dst = binary.LittleEndian.AppendUint64(dst, uint64(b.row(i).time))
+			}
+		default:
+			dst = appendStr(dst, map[rbKind]string{rbUInt64: "UInt64", rbIPv6: "IPv6", rbUInt16: "UInt16",
+				rbInt8: "Int8", rbUInt32: "UInt32"}[c.kind])
+			dst = append(dst, make([]byte, n*rbSize[c.kind])...)
+		}
+	}
+	return dst
+}
+
+func TestNativeSeedDecodes(t *testing.T) {
+	got, err := newEventDecoder("acme").decode(nil, nativeSeed())
+	if err != nil || len(got) != 6 {
+		t.Fatalf("decode(nativeSeed()) = %d events, %v; want 6, nil", len(got), err)
+	}
+}
+
+// FuzzNativeEvents feeds arbitrary bytes to the Native event decoder: it
+// must fail cleanly, never panic or allocate without bound.
+func FuzzNativeEvents(f *testing.F) {
+	seed := nativeSeed()
+	f.Add(seed)
+	f.Add(seed[:len(seed)/2])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		newEventDecoder("acme").decode(nil, data)
+	})
+}
