@@ -24,6 +24,7 @@ import (
 
 	"github.com/spoorsec/spoor/auth/jwt"
 	"github.com/spoorsec/spoor/tenant"
+	"github.com/spoorsec/spoor/trails"
 )
 
 // Config configures the API (viper keys under "api.").
@@ -73,6 +74,16 @@ type Config struct {
 	ClosedDayAfter time.Duration `mapstructure:"closed_day_after"`
 	// LivePoll is how often the live tail looks for new events (default 1s).
 	LivePoll time.Duration `mapstructure:"live_poll"`
+	// LiveBuffer is the number of batches a live-tail client may fall
+	// behind before it is cut off (default 256); LiveMaxSubscribers bounds
+	// a tenant's live-tail clients (default 64).
+	LiveBuffer         int `mapstructure:"live_buffer"`
+	LiveMaxSubscribers int `mapstructure:"live_max_subscribers"`
+
+	// Webhooks says which webhook targets tenants may register (keys
+	// api.webhook_allow_http, api.webhook_allow_private; both off in
+	// production).
+	Webhooks WebhookPolicy `mapstructure:",squash"`
 
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
 	// when Handler builds its own engine (none by default).
@@ -159,6 +170,12 @@ type Deps struct {
 	// BootstrapOut receives the one-time admin password if one is
 	// generated (default os.Stderr).
 	BootstrapOut io.Writer
+	// Trails returns the global trail set the sensors match, for /check
+	// (nil, or a nil result, means custom trails only).
+	Trails func() *trails.Set
+	// Live is the live-tail broker the collector publishes stored events
+	// to (default a new one; get it with API.Live).
+	Live *Live
 }
 
 // API is the HTTP API. Build it with New, mount it with Register.
@@ -170,6 +187,8 @@ type API struct {
 	keys     *jwt.Keyring
 	operator tenant.ID
 	lockout  *lockout
+	trails   func() *trails.Set
+	live     *Live
 }
 
 // New validates cfg, makes sure the operator tenant and its first admin
@@ -203,6 +222,11 @@ func New(cfg Config, deps Deps, log *slog.Logger) (*API, error) {
 		keys:     keys,
 		operator: tenant.MustNew(cfg.OperatorTenant),
 		lockout:  newLockout(cfg, deps.Now),
+		trails:   deps.Trails,
+		live:     deps.Live,
+	}
+	if a.live == nil {
+		a.live = NewLive(cfg.LiveBuffer, cfg.LiveMaxSubscribers)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -211,6 +235,9 @@ func New(cfg Config, deps Deps, log *slog.Logger) (*API, error) {
 	}
 	return a, nil
 }
+
+// Live returns the live-tail broker: publish each stored batch to it.
+func (a *API) Live() *Live { return a.live }
 
 // Handler returns a standalone engine serving only the API, with the
 // configured trusted proxies (for tests and single-purpose deployments).

@@ -89,3 +89,9 @@ func storeErr(err error, what string) error {
 	}
 	return err
 }
+
+// isNotFound reports whether err is a public 404.
+func isNotFound(err error) bool {
+	var pub *Error
+	return errors.As(err, &pub) && pub.Status == http.StatusNotFound
+}

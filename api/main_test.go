@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/spoorsec/spoor/store"
 	"github.com/spoorsec/spoor/store/chdb"
 	"github.com/spoorsec/spoor/tenant"
+	"github.com/spoorsec/spoor/trails"
 )
 
 const (
@@ -28,6 +30,11 @@ const (
 	adminPassword = "correct-horse-battery"
 	testKeyID     = "k1"
 )
+
+// globalTrailsCSV is the global trail set /check consults in tests.
+const globalTrailsCSV = "evil.example,zeus (malware),(static)\n" +
+	"198.51.100.66,known attacker,blocklist.example\n" +
+	"bad.example/gate.php,phishing (malicious),(static)\n"
 
 var testKey = []byte("test-signing-key-0123456789abcdef-0123456789")
 
@@ -103,7 +110,13 @@ func TestMain(m *testing.M) {
 		if os.Getenv("SPOOR_TEST_LOG") != "" {
 			log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 		}
-		a, err := New(testConfig(), Deps{Store: s, Now: testNow, BootstrapOut: io.Discard}, log)
+		global, err := trails.LoadCSV(strings.NewReader(globalTrailsCSV), trails.LoadOptions{})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		a, err := New(testConfig(), Deps{Store: s, Now: testNow, BootstrapOut: io.Discard,
+			Trails: func() *trails.Set { return global }}, log)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -148,6 +161,10 @@ type reqOpt func(*http.Request)
 
 func withHeader(k, v string) reqOpt { return func(r *http.Request) { r.Header.Set(k, v) } }
 func fromAddr(a string) reqOpt      { return func(r *http.Request) { r.RemoteAddr = a + ":40000" } }
+
+func withContext(ctx context.Context) reqOpt {
+	return func(r *http.Request) { *r = *r.WithContext(ctx) }
+}
 
 // call sends a request through the real router; body is JSON-encoded
 // unless it is a string.

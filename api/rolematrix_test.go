@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -34,6 +35,24 @@ func TestRoleMatrix(t *testing.T) {
 		{"POST", "/tenants/{t}/sql", RoleViewer, "{}"},
 		{"GET", "/tenants/{t}/events", RoleViewer, ""},
 		{"GET", "/tenants/{t}/counts", RoleViewer, ""},
+		{"GET", "/tenants/{t}/live", RoleViewer, ""},
+		{"GET", "/check", RoleViewer, ""},
+		{"GET", "/overview", RoleMSSPAdmin, ""},
+		{"GET", "/tenants/{t}/triage", RoleViewer, ""},
+		{"GET", "/tenants/{t}/triage/0a1b2c3d", RoleViewer, ""},
+		{"PUT", "/tenants/{t}/triage/0a1b2c3d", RoleAnalyst, "{}"},
+		{"DELETE", "/tenants/{t}/triage/0a1b2c3d", RoleAnalyst, ""},
+		{"GET", "/tenants/{t}/trails", RoleViewer, ""},
+		{"POST", "/tenants/{t}/trails", RoleTenantAdmin, "[]"},
+		{"DELETE", "/tenants/{t}/trails?trail=nope.example", RoleTenantAdmin, ""},
+		{"GET", "/tenants/{t}/whitelist", RoleViewer, ""},
+		{"POST", "/tenants/{t}/whitelist", RoleTenantAdmin, "[]"},
+		{"DELETE", "/tenants/{t}/whitelist?entry=nope.example", RoleTenantAdmin, ""},
+		{"GET", "/tenants/{t}/webhooks", RoleTenantAdmin, ""},
+		{"POST", "/tenants/{t}/webhooks", RoleTenantAdmin, "{}"},
+		{"GET", "/tenants/{t}/webhooks/nope", RoleTenantAdmin, ""},
+		{"PUT", "/tenants/{t}/webhooks/nope", RoleTenantAdmin, "{}"},
+		{"DELETE", "/tenants/{t}/webhooks/nope", RoleTenantAdmin, ""},
 	}
 	roles := []Role{RoleMSSPAdmin, RoleTenantAdmin, RoleAnalyst, RoleViewer}
 	for _, role := range roles {
@@ -61,7 +80,13 @@ func TestRoleMatrix(t *testing.T) {
 					if ep.body != "" {
 						body = ep.body
 					}
-					r := call(t, ep.method, path, tok, body)
+					var opts []reqOpt
+					if strings.HasSuffix(ep.path, "/live") { // a stream: stop it soon
+						ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+						defer cancel()
+						opts = append(opts, withContext(ctx))
+					}
+					r := call(t, ep.method, path, tok, body, opts...)
 					tenantScoped := strings.Contains(ep.path, "{t}")
 					allowed := role.atLeast(ep.min) && (role == RoleMSSPAdmin || !tenantScoped || scope == "own")
 					switch {

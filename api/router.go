@@ -31,6 +31,13 @@ func (a *API) Register(r gin.IRouter) {
 		MaxRows: a.cfg.SQLMaxRows, MaxExecutionTime: a.cfg.SQLTimeout, MaxMemoryBytes: a.cfg.SQLMaxMemoryBytes}}
 	events := &eventsHandler{store: a.store, now: a.now, chunk: a.cfg.ChunkEvents,
 		closedAfter: a.cfg.ClosedDayAfter, poll: a.cfg.LivePoll, log: a.log}
+	triage := triageHandler{store: a.store, audit: audit}
+	customTrails := indicatorsHandler{kind: trailKind, store: a.store, audit: audit}
+	whitelist := indicatorsHandler{kind: whitelistKind, store: a.store, audit: audit}
+	check := checkHandler{store: a.store, trails: a.trails}
+	live := liveHandler{live: a.live}
+	overview := overviewHandler{store: a.store, now: a.now, log: a.log}
+	webhooks := webhooksHandler{store: a.store, audit: audit, policy: a.cfg.Webhooks}
 
 	v1 := r.Group("/api/v1", a.requestLog, gin.CustomRecovery(a.recovered), a.renderErrors, limitBody)
 	v1.GET("/openapi.json", serveOpenAPI)
@@ -43,9 +50,12 @@ func (a *API) Register(r gin.IRouter) {
 	authed := v1.Group("", a.authenticate)
 	authed.GET("/tenants", requireRole(RoleMSSPAdmin), tenants.list)
 	authed.POST("/tenants", requireRole(RoleMSSPAdmin), tenants.create)
+	authed.GET("/check", requireRole(RoleViewer), check.check)
+	authed.GET("/overview", requireRole(RoleMSSPAdmin), overview.overview)
 
 	t := authed.Group("/tenants/:tenant", a.scopeTenant)
 	read := t.Group("", requireRole(RoleViewer))
+	triager := t.Group("", requireRole(RoleAnalyst))
 	admin := t.Group("", requireRole(RoleTenantAdmin))
 	operator := t.Group("", requireRole(RoleMSSPAdmin))
 
@@ -68,6 +78,25 @@ func (a *API) Register(r gin.IRouter) {
 	read.POST("/sql", sql.query)
 	read.GET("/events", events.day)
 	read.GET("/counts", events.counts)
+	read.GET("/live", live.tail)
+
+	read.GET("/triage", triage.list)
+	read.GET("/triage/:threat", triage.get)
+	triager.PUT("/triage/:threat", triage.put)
+	triager.DELETE("/triage/:threat", triage.delete)
+
+	read.GET("/trails", customTrails.list)
+	admin.POST("/trails", customTrails.add)
+	admin.DELETE("/trails", customTrails.remove)
+	read.GET("/whitelist", whitelist.list)
+	admin.POST("/whitelist", whitelist.add)
+	admin.DELETE("/whitelist", whitelist.remove)
+
+	admin.GET("/webhooks", webhooks.list)
+	admin.POST("/webhooks", webhooks.create)
+	admin.GET("/webhooks/:webhook", webhooks.get)
+	admin.PUT("/webhooks/:webhook", webhooks.update)
+	admin.DELETE("/webhooks/:webhook", webhooks.delete)
 }
 
 // requestLog assigns a request id and logs each request once it is done.

@@ -33,6 +33,23 @@ type Store interface {
 
 	AppendAudit(ctx context.Context, t tenant.ID, e store.AuditEntry) error
 	AuditLog(ctx context.Context, t tenant.ID, from, to time.Time, limit int) ([]store.AuditEntry, error)
+
+	PutTriage(ctx context.Context, t tenant.ID, v store.Triage) error
+	TriageFor(ctx context.Context, t tenant.ID, eventIDs []uint64) ([]store.Triage, error)
+	TriageList(ctx context.Context, t tenant.ID, limit int) ([]store.Triage, error)
+	DeleteTriage(ctx context.Context, t tenant.ID, eventID uint64) error
+
+	PutCustomTrail(ctx context.Context, t tenant.ID, v store.CustomTrail) error
+	CustomTrails(ctx context.Context, t tenant.ID) ([]store.CustomTrail, error)
+	DeleteCustomTrail(ctx context.Context, t tenant.ID, trail string) error
+	PutWhitelistEntry(ctx context.Context, t tenant.ID, v store.WhitelistEntry) error
+	Whitelist(ctx context.Context, t tenant.ID) ([]store.WhitelistEntry, error)
+	DeleteWhitelistEntry(ctx context.Context, t tenant.ID, entry string) error
+
+	PutWebhook(ctx context.Context, t tenant.ID, v store.Webhook) error
+	Webhook(ctx context.Context, t tenant.ID, id string) (store.Webhook, error)
+	Webhooks(ctx context.Context, t tenant.ID) ([]store.Webhook, error)
+	DeleteWebhook(ctx context.Context, t tenant.ID, id string) error
 }
 
 var _ Store = (*store.Store)(nil)
