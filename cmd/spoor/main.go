@@ -27,6 +27,10 @@ const usage = `usage: spoor <command> [flags]
 commands:
   sensor    capture or read traffic and detect malicious activity
   trails    update, import and export trail sets (feeds, MISP, STIX)
+  collector receive sensors' events over HTTPS and UDP, store them, serve the API
+  admin     create tenants, enroll sensors, export events (directly on the store)
+  migrate   apply or list storage migrations (up, status)
+  bench     measure ingest throughput (bench ingest, bench ship)
   version   print the version
 
 Run 'spoor <command> --help' for a command's flags.
@@ -42,6 +46,14 @@ func run(args []string) error {
 		return runSensor(args[1:])
 	case "trails":
 		return runTrails(args[1:])
+	case "collector":
+		return runCollector(args[1:])
+	case "admin":
+		return runAdmin(args[1:])
+	case "migrate":
+		return runMigrate(args[1:])
+	case "bench":
+		return runBench(args[1:])
 	case "version", "--version":
 		fmt.Println("spoor", version)
 		return nil

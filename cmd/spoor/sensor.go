@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,6 +32,7 @@ import (
 	"github.com/spoorsec/spoor/sensor/capture"
 	"github.com/spoorsec/spoor/sensor/heuristic"
 	"github.com/spoorsec/spoor/sensor/output"
+	"github.com/spoorsec/spoor/sensor/ship"
 	"github.com/spoorsec/spoor/sensor/throttle"
 	"github.com/spoorsec/spoor/trails"
 )
@@ -63,6 +68,18 @@ var sensorFlags = map[string]string{
 	"sensor.throttle.window":     "throttle-window",
 	"sensor.timezone":            "timezone",
 	"sensor.metrics_listen":      "metrics-listen",
+	"sensor.collector":           "collector",
+	"sensor.token":               "token",
+	"sensor.tenant":              "tenant",
+	"sensor.ca":                  "ca",
+	"sensor.tls_insecure":        "tls-insecure",
+	"sensor.udp_key_id":          "udp-key-id",
+	"sensor.udp_key":             "udp-key",
+	"sensor.spool_dir":           "spool-dir",
+	"sensor.spool_max_mb":        "spool-max-mb",
+	"sensor.batch_events":        "batch-events",
+	"sensor.batch_linger":        "batch-linger",
+	"sensor.ship_timeout":        "ship-timeout",
 }
 
 func sensorFlagSet() *pflag.FlagSet {
@@ -98,6 +115,18 @@ func sensorFlagSet() *pflag.FlagSet {
 	fs.Duration("throttle-window", 60*time.Second, "throttle window")
 	fs.String("timezone", "Local", "time zone of log timestamps and day files (IANA name)")
 	fs.String("metrics-listen", "", "serve Prometheus metrics on this address (e.g. 127.0.0.1:9108); empty: off")
+	fs.String("collector", "", "ship events to this collector: https://host:port (batches, spooled) or udp://host:port (signed datagrams)")
+	fs.String("token", "", "the sensor's bearer token (from enrollment), for https collectors")
+	fs.String("tenant", "", "declare this tenant in batches (the collector refuses them if the token belongs to another)")
+	fs.String("ca", "", "CA certificate (PEM) to verify the collector with, e.g. its self-signed certificate")
+	fs.Bool("tls-insecure", false, "do not verify the collector's certificate (testing only)")
+	fs.String("udp-key-id", "", "UDP key ID (from enrollment), for udp collectors")
+	fs.String("udp-key", "", "UDP key (from enrollment), for udp collectors")
+	fs.String("spool-dir", "", "spool directory for unacknowledged batches (default: per collector and token under /var/lib/spoor/spool, or ~/.local/state/spoor/spool)")
+	fs.Int64("spool-max-mb", 256, "spool size bound, MiB (live capture drops, and counts, events beyond it)")
+	fs.Int("batch-events", 20_000, "events per batch sent to the collector")
+	fs.Duration("batch-linger", time.Second, "longest an event waits for its batch to fill")
+	fs.Duration("ship-timeout", 5*time.Minute, "with -r, how long to wait at the end for the collector to acknowledge every event (exit 1 if it does not)")
 	fs.String("cpuprofile", "", "write a CPU profile of packet processing to this file")
 	return fs
 }
@@ -145,6 +174,9 @@ func runSensor(args []string) error {
 	if err := s.stage.Flush(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("cannot write events: %w", err)
 	}
+	if err := s.ship.drain(v, log); err != nil && runErr == nil {
+		runErr = err
+	}
 	st := s.engine.Stats()
 	ts := s.stage.Stats()
 	log.Info("sensor stopped", "packets", st.Packets, "took", took.Round(time.Millisecond),
@@ -158,6 +190,7 @@ type sensorRun struct {
 	stage  *throttle.Stage
 	sinks  output.Sink
 	reg    *prometheus.Registry
+	ship   *shipOut
 }
 
 // serveMetrics serves /metrics until ctx is done.
@@ -239,8 +272,13 @@ func buildSensor(v *viper.Viper, log *slog.Logger) (*sensorRun, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid time zone: %w", err)
 	}
-	sinks, err := buildSinks(v, loc)
+	shipper, err := buildShipper(v, log)
 	if err != nil {
+		return nil, err
+	}
+	sinks, err := buildSinks(v, loc, shipper.sinks()...)
+	if err != nil {
+		shipper.close()
 		return nil, err
 	}
 	tcfg := throttle.DefaultConfig()
@@ -276,15 +314,15 @@ func buildSensor(v *viper.Viper, log *slog.Logger) (*sensorRun, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if err := errors.Join(engine.RegisterMetrics(reg), stage.RegisterMetrics(reg)); err != nil {
+	if err := errors.Join(engine.RegisterMetrics(reg), stage.RegisterMetrics(reg), shipper.registerMetrics(reg)); err != nil {
 		sinks.Close()
 		return nil, fmt.Errorf("cannot register metrics: %w", err)
 	}
-	return &sensorRun{engine: engine, stage: stage, sinks: sinks, reg: reg}, nil
+	return &sensorRun{engine: engine, stage: stage, sinks: sinks, reg: reg, ship: shipper}, nil
 }
 
-func buildSinks(v *viper.Viper, loc *time.Location) (output.Sink, error) {
-	var sinks []output.Sink
+func buildSinks(v *viper.Viper, loc *time.Location, extra ...output.Sink) (output.Sink, error) {
+	sinks := extra
 	fail := func(err error) (output.Sink, error) {
 		for _, s := range sinks {
 			s.Close()
@@ -317,7 +355,7 @@ func buildSinks(v *viper.Viper, loc *time.Location) (output.Sink, error) {
 		sinks = append(sinks, s)
 	}
 	if len(sinks) == 0 {
-		return fail(fmt.Errorf("%w: no output: give --log-dir, --console, --syslog or --json", errUsage))
+		return fail(fmt.Errorf("%w: no output: give --log-dir, --collector, --console, --syslog or --json", errUsage))
 	}
 	return output.Multi(sinks...), nil
 }
@@ -442,4 +480,150 @@ func fileExists(p string) bool {
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// shipOut is the sensor's connection to a collector, when one is
+// configured: HTTPS batches through a spool, or signed UDP datagrams.
+type shipOut struct {
+	https    *ship.Shipper
+	udp      *ship.UDP
+	fileMode bool
+}
+
+// buildShipper connects to the configured collector; with none it returns
+// an empty shipOut.
+func buildShipper(v *viper.Viper, log *slog.Logger) (*shipOut, error) {
+	raw := v.GetString("sensor.collector")
+	out := &shipOut{fileMode: len(splitList(v.GetStringSlice("sensor.read"))) > 0}
+	if raw == "" {
+		return out, nil
+	}
+	if strings.HasPrefix(raw, "udp://") {
+		u, err := ship.NewUDP(ship.UDPOptions{Addr: raw, KeyID: v.GetString("sensor.udp_key_id"), Key: v.GetString("sensor.udp_key"),
+			Tenant: v.GetString("sensor.tenant"), Logger: log})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		out.udp = u
+		return out, nil
+	}
+	tok := v.GetString("sensor.token")
+	if tok == "" {
+		return nil, fmt.Errorf("%w: --collector needs --token", errUsage)
+	}
+	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if ca := v.GetString("sensor.ca"); ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read CA certificate: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%w: %s holds no PEM certificate", errUsage, ca)
+		}
+		tlsCfg.RootCAs = pool
+	}
+	if v.GetBool("sensor.tls_insecure") {
+		log.Warn("not verifying the collector's TLS certificate (--tls-insecure)")
+		tlsCfg.InsecureSkipVerify = true
+	}
+	spool := v.GetString("sensor.spool_dir")
+	if spool == "" {
+		spool = defaultSpoolDir(raw, tok)
+	}
+	overflow := ship.Drop // live capture: never stall the packet path
+	if out.fileMode {
+		overflow = ship.Block // a file can wait: lose nothing
+	}
+	sh, err := ship.New(ship.Options{
+		URL: raw, Token: tok, Tenant: v.GetString("sensor.tenant"), TLS: tlsCfg,
+		SpoolDir: spool, SpoolBytes: v.GetInt64("sensor.spool_max_mb") << 20,
+		BatchEvents: v.GetInt("sensor.batch_events"), Linger: v.GetDuration("sensor.batch_linger"),
+		Overflow: overflow, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("shipping events", "collector", raw, "spool", spool)
+	out.https = sh
+	return out, nil
+}
+
+// defaultSpoolDir keeps one spool per collector and token, so a spool is
+// never delivered with another sensor's credential.
+func defaultSpoolDir(collectorURL, tok string) string {
+	base := "/var/lib/spoor/spool"
+	if os.Geteuid() != 0 {
+		if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+			base = filepath.Join(d, "spoor", "spool")
+		} else if h, err := os.UserHomeDir(); err == nil {
+			base = filepath.Join(h, ".local", "state", "spoor", "spool")
+		}
+	}
+	sum := sha256.Sum256([]byte(collectorURL + "\x00" + tok))
+	return filepath.Join(base, hex.EncodeToString(sum[:8]))
+}
+
+func (o *shipOut) sinks() []output.Sink {
+	switch {
+	case o.https != nil:
+		return []output.Sink{o.https}
+	case o.udp != nil:
+		return []output.Sink{o.udp}
+	}
+	return nil
+}
+
+// drain delivers what is pending. Reading files, every event must be
+// acknowledged within --ship-timeout; capturing live, it waits briefly
+// and leaves the rest in the spool for the next start.
+func (o *shipOut) drain(v *viper.Viper, log *slog.Logger) error {
+	if o.udp != nil {
+		err := o.udp.Flush()
+		st := o.udp.Stats()
+		log.Info("UDP shipping stopped", "events", st.Events, "datagrams", st.Datagrams, "send_errors", st.SendErrors)
+		return err
+	}
+	if o.https == nil {
+		return nil
+	}
+	timeout := 10 * time.Second
+	if o.fileMode {
+		timeout = v.GetDuration("sensor.ship_timeout")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err := o.https.Flush(ctx)
+	st := o.https.Stats()
+	log.Info("shipping stopped", "events", st.Events, "acknowledged", st.Acked, "batches", st.AckedBatches,
+		"dropped", st.Dropped, "rejected", st.Rejected, "retries", st.Retries, "spooled_batches_left", st.Spool.Records)
+	if !o.fileMode {
+		if err != nil {
+			log.Warn("events left in the spool for the next start", "batches", st.Spool.Records)
+		}
+		return nil
+	}
+	switch {
+	case err != nil:
+		return fmt.Errorf("not every event reached the collector: %w", err)
+	case st.Dropped > 0 || st.Rejected > 0:
+		return fmt.Errorf("not every event reached the collector: %d dropped, %d refused by it", st.Dropped, st.Rejected)
+	}
+	return nil
+}
+
+func (o *shipOut) registerMetrics(reg prometheus.Registerer) error {
+	if o.https == nil {
+		return nil
+	}
+	return o.https.RegisterMetrics(reg)
+}
+
+func (o *shipOut) close() {
+	if o.https != nil {
+		o.https.Close()
+	}
+	if o.udp != nil {
+		o.udp.Close()
+	}
 }
