@@ -291,10 +291,15 @@ func TestCountsPerDay(t *testing.T) {
 	})
 }
 
+// TestRetentionTTL checks that retention runs from ingestion (or from the
+// event's time, if later): events received five days ago expire under a
+// two-day retention, while old events received now (a replayed capture)
+// are kept.
 func TestRetentionTTL(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, ec engineCase) {
 		now := time.Now().UTC()
-		s := newTestStore(t, ec, Options{})
+		fiveDaysAgo := func() time.Time { return now.AddDate(0, 0, -5) }
+		s := newTestStore(t, ec, Options{Now: fiveDaysAgo})
 		short := addTenant(t, s, "short", 2)
 		long := addTenant(t, s, "long", 30)
 		old := testEvents(now.AddDate(0, 0, -5).Truncate(24*time.Hour), 4)
@@ -302,6 +307,11 @@ func TestRetentionTTL(t *testing.T) {
 			if err := s.InsertEvents(context.Background(), ten, "s", "b", old); err != nil {
 				t.Fatal(err)
 			}
+		}
+		replayed := addTenant(t, s, "replayed", 2)
+		s.now = time.Now
+		if err := s.InsertEvents(context.Background(), replayed, "s", "b", testEvents(now.AddDate(-1, 0, 0), 3)); err != nil {
+			t.Fatal(err)
 		}
 		if err := s.be.exec(context.Background(), "OPTIMIZE TABLE "+s.db+".events FINAL", nil); err != nil {
 			t.Fatalf("OPTIMIZE: %v", err)
@@ -311,6 +321,9 @@ func TestRetentionTTL(t *testing.T) {
 		}
 		if got := totalRows(t, s, long); got != 4 {
 			t.Errorf("tenant with 30-day retention keeps %d events, want 4", got)
+		}
+		if got := totalRows(t, s, replayed); got != 3 {
+			t.Errorf("year-old events ingested now, 2-day retention: %d kept, want 3", got)
 		}
 		// A retention change reaches stored rows through ApplyRetention.
 		if err := s.PutTenant(context.Background(), Tenant{ID: long, Name: "x", RetentionDays: 1}); err != nil {

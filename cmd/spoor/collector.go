@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
@@ -129,11 +128,13 @@ func runCollector(args []string) error {
 		return err
 	}
 	reg := collector.NewRegistry()
-	mounts, err := collectorMounts(v, st.Store, reg, log)
+	wiring, err := newAPIWiring(v, st.Store, log)
 	if err != nil {
 		return err
 	}
-	c, err := collector.New(cfg, st.Store, collector.Options{Mounts: mounts, Registry: reg, Logger: log})
+	defer wiring.close(10 * time.Second)
+	c, err := collector.New(cfg, notifyingStore{Ingest: st.Store, w: wiring},
+		collector.Options{Mounts: []func(*gin.Engine){wiring.mount}, Registry: reg, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -168,14 +169,6 @@ func collectorConfig(v *viper.Viper) collector.Config {
 		cfg.TLSDir = filepath.Join(v.GetString("store.data_dir"), "tls")
 	}
 	return cfg
-}
-
-// collectorMounts returns the routes other components add to the
-// collector's HTTPS server: the API (package api) and the web UI mount
-// here, sharing the store and the metrics registry. /api/v1/ingest,
-// /healthz and /metrics are the collector's own.
-func collectorMounts(v *viper.Viper, st *store.Store, reg *prometheus.Registry, log *slog.Logger) ([]func(*gin.Engine), error) {
-	return nil, nil
 }
 
 // Role and user of the first MSSP admin, as the API defines them.
