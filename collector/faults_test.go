@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spoorsec/spoor/internal/shared"
+
 	"github.com/spoorsec/spoor/event"
 	"github.com/spoorsec/spoor/sensor/ship"
 )
@@ -501,21 +503,7 @@ func loggedTrails(tb testing.TB, dir string) map[string]int {
 	return logged
 }
 
-// testdataDir is <repo root>/../shared/testdata.
-func testdataDir(tb testing.TB) string {
-	tb.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for dir := wd; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "testdata")
-		}
-	}
-	tb.Fatalf("go.mod not found above %s", wd)
-	return ""
-}
+func testdataDir(tb testing.TB) string { return shared.Testdata(tb) }
 
 // splitLogLine splits a Maltrail log line into fields, honouring quotes.
 func splitLogLine(line string) []string {

@@ -13,26 +13,11 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/spoorsec/spoor/internal/shared"
 )
 
-// testdataDir is <repo root>/../shared/testdata; the repo root holds go.mod.
-func testdataDir(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "testdata")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
+func testdataDir(tb testing.TB) string { return shared.Testdata(tb) }
 
 // readVectors returns the rows of a Maltrail vector file, each field with
 // gen_vectors.py's backslash escaping (\\ \t \n \r) undone.

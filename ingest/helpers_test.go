@@ -9,24 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spoorsec/spoor/internal/shared"
+
 	"github.com/spoorsec/spoor/event"
 )
 
-// testdataDir is <repo root>/../shared/testdata.
-func testdataDir(tb testing.TB) string {
-	tb.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for dir := wd; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "testdata")
-		}
-	}
-	tb.Fatalf("go.mod not found above %s", wd)
-	return ""
-}
+func testdataDir(tb testing.TB) string { return shared.Testdata(tb) }
 
 // demoEvents parses Maltrail's demo day log into events (context made up
 // per type so every field is exercised).

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spoorsec/spoor/internal/shared"
 )
 
 // spoorBin is the spoor binary built once for the command-line tests.
@@ -25,14 +27,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func testdata(tb testing.TB, elem ...string) string {
-	tb.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return filepath.Join(append([]string{wd, "..", "..", "..", "shared", "testdata"}, elem...)...)
-}
+func testdata(tb testing.TB, elem ...string) string { return shared.Testdata(tb, elem...) }
 
 func spoor(t *testing.T, args ...string) (string, error) {
 	t.Helper()

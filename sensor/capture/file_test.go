@@ -9,27 +9,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/spoorsec/spoor/internal/shared"
+
 	"github.com/spoorsec/spoor/sensor/decode"
 )
 
-func testdata(tb testing.TB, elem ...string) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatal("go.mod not found above the test's directory")
-		}
-		dir = parent
-	}
-	return filepath.Join(append([]string{dir, "..", "shared", "testdata"}, elem...)...)
-}
+func testdata(tb testing.TB, elem ...string) string { return shared.Testdata(tb, elem...) }
 
 func count(tb testing.TB, src Source) (n int, links map[decode.LinkType]int) {
 	tb.Helper()

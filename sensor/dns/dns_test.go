@@ -4,32 +4,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/spoorsec/spoor/internal/shared"
 )
 
-// testdataDir returns <repo root>/../shared/testdata, the repo root being
-// the nearest directory above the working directory holding go.mod.
-func testdataDir(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "testdata")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
+func testdataDir(tb testing.TB) string { return shared.Testdata(tb) }
 
 // Message builders for crafted test input.
 

@@ -2,32 +2,14 @@ package httpmsg
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"testing"
+
+	"github.com/spoorsec/spoor/internal/shared"
 )
 
-// testdataDir returns <repo root>/../shared/testdata, the repo root being
-// the nearest directory above the working directory holding go.mod.
-func testdataDir(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "testdata")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
+func testdataDir(tb testing.TB) string { return shared.Testdata(tb) }
 
 // wantRequest is Request with strings, so expectations read naturally and
 // nil (absent) differs from "" (present, empty) through the pointer.

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spoorsec/spoor/internal/shared"
+
 	"github.com/spoorsec/spoor/event"
 )
 
@@ -303,24 +305,7 @@ func TestUnresolvableTargetFailsWrites(t *testing.T) {
 	}
 }
 
-// testdataDir is <repo root>/../shared/testdata; the repo root holds go.mod.
-func testdataDir(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "testdata")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
+func testdataDir(tb testing.TB) string { return shared.Testdata(tb) }
 
 // TestSplitHostPortVectors runs Maltrail's parse_host_port vectors; a row
 // without a host or a port must be refused, since there is nowhere to send.

@@ -8,30 +8,14 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/spoorsec/spoor/internal/shared"
+
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 )
 
-// testdataDir returns <repo root>/../shared/testdata, the repo root being
-// the nearest directory above the working directory that holds go.mod.
-func testdataDir(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "testdata")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
+func testdataDir(tb testing.TB) string { return shared.Testdata(tb) }
 
 // segment is one TCP packet of a capture.
 type segment struct {
