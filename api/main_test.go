@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -26,7 +25,6 @@ import (
 )
 
 const (
-	chdbVersion   = "26.5.3"
 	adminPassword = "correct-horse-battery"
 	testKeyID     = "k1"
 )
@@ -52,22 +50,6 @@ var seq atomic.Int64
 
 func testNow() time.Time { return time.Now().Add(time.Duration(env.skew.Load())) }
 
-// findRepoRoot walks up from the package directory to go.mod.
-func findRepoRoot() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		if filepath.Dir(dir) == dir {
-			return "", fmt.Errorf("go.mod not found above %s", wd)
-		}
-	}
-}
-
 func testConfig() Config {
 	return Config{
 		SigningKeys:   map[string]string{testKeyID: base64.StdEncoding.EncodeToString(testKey)},
@@ -80,14 +62,10 @@ func testConfig() Config {
 func TestMain(m *testing.M) {
 	gin.SetMode(gin.TestMode)
 	os.Exit(func() int {
-		lib := os.Getenv(chdb.EnvLibPath)
-		if lib == "" {
-			root, err := findRepoRoot()
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				return 1
-			}
-			lib = filepath.Join(root, ".cache", "chdb", chdbVersion, "package", "libchdb.so")
+		lib, err := chdb.FindLibrary()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "api tests:", err)
+			return 1
 		}
 		dir, err := os.MkdirTemp("", "spoor-api-test-")
 		if err != nil {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/spoorsec/spoor/internal/shared"
+	"github.com/spoorsec/spoor/store/chdb"
 
 	"github.com/spoorsec/spoor/event"
 	"github.com/spoorsec/spoor/sensor/ship"
@@ -72,7 +73,7 @@ func spoorBinary(tb testing.TB) string {
 
 // spoorEnv is the environment of spoor subprocesses.
 func spoorEnv(tb testing.TB) []string {
-	lib, err := chdbLib()
+	lib, err := chdb.FindLibrary()
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		defer os.RemoveAll(dir)
-		lib, err := chdbLib()
+		lib, err := chdb.FindLibrary()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "collector tests:", err)
 			return 1
@@ -56,27 +56,6 @@ func TestMain(m *testing.M) {
 		testStore = st
 		return m.Run()
 	}())
-}
-
-// chdbLib finds libchdb.so: $CHDB_LIB_PATH, or where scripts/chdb.sh puts it.
-func chdbLib() (string, error) {
-	if p := os.Getenv(chdb.EnvLibPath); p != "" {
-		return p, nil
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for dir := wd; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			lib := filepath.Join(dir, ".cache", "chdb", "26.5.3", "package", "libchdb.so")
-			if _, err := os.Stat(lib); err != nil {
-				return "", fmt.Errorf("libchdb.so not found at %s: run `bash scripts/chdb.sh` (or set %s)", lib, chdb.EnvLibPath)
-			}
-			return lib, nil
-		}
-	}
-	return "", fmt.Errorf("go.mod not found above %s", wd)
 }
 
 var tenantSeq atomic.Int64

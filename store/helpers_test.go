@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 
@@ -13,25 +12,6 @@ import (
 	"github.com/spoorsec/spoor/store/chhttp"
 	"github.com/spoorsec/spoor/tenant"
 )
-
-// chdbVersion is the libchdb.so scripts/chdb.sh fetches.
-const chdbVersion = "26.5.3"
-
-// findRepoRoot walks up from the package directory to go.mod.
-func findRepoRoot() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		if filepath.Dir(dir) == dir {
-			return "", fmt.Errorf("go.mod not found above %s", wd)
-		}
-	}
-}
 
 // testEnv is the engine shared by every test of the package: libchdb runs
 // one engine per process, so the embedded stores and the HTTP front for the
@@ -62,16 +42,9 @@ func TestMain(m *testing.M) {
 }
 
 func setupEnv() (*testEnv, func(), error) {
-	lib := os.Getenv(chdb.EnvLibPath)
-	if lib == "" {
-		root, err := findRepoRoot()
-		if err != nil {
-			return nil, nil, err
-		}
-		lib = filepath.Join(root, ".cache", "chdb", chdbVersion, "package", "libchdb.so")
-	}
-	if _, err := os.Stat(lib); err != nil {
-		return nil, nil, fmt.Errorf("libchdb.so not found at %s: run `bash scripts/chdb.sh` (or set %s): %w", lib, chdb.EnvLibPath, err)
+	lib, err := chdb.FindLibrary()
+	if err != nil {
+		return nil, nil, err
 	}
 	dir, err := os.MkdirTemp("", "spoor-store-test-")
 	if err != nil {

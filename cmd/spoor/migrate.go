@@ -103,43 +103,16 @@ func openStore(v *viper.Viper, log *slog.Logger) (*openedStore, error) {
 	return &openedStore{Store: s, embedded: true, lock: lock}, nil
 }
 
-// chdbVersion is the engine version scripts/chdb.sh installs.
-const chdbVersion = "26.5.3"
-
-// chdbLibrary finds libchdb.so: the flag, $CHDB_LIB_PATH, next to the
-// binary (or in ../lib), or in .cache/chdb of a working tree above the
-// binary or the working directory (where scripts/chdb.sh puts it).
+// chdbLibrary finds libchdb.so: the flag, else chdb.FindLibrary.
 func chdbLibrary(flag string) (string, error) {
 	if flag != "" {
 		return flag, nil
 	}
-	if p := os.Getenv(chdb.EnvLibPath); p != "" {
-		return p, nil
+	lib, err := chdb.FindLibrary()
+	if err != nil {
+		return "", fmt.Errorf("%w (or give --chdb-lib)", err)
 	}
-	var candidates []string
-	var roots []string
-	if exe, err := os.Executable(); err == nil {
-		d := filepath.Dir(exe)
-		candidates = append(candidates, filepath.Join(d, "libchdb.so"), filepath.Join(d, "..", "lib", "libchdb.so"))
-		roots = append(roots, d)
-	}
-	if wd, err := os.Getwd(); err == nil {
-		roots = append(roots, wd)
-	}
-	for _, r := range roots {
-		for dir := r; ; dir = filepath.Dir(dir) {
-			candidates = append(candidates, filepath.Join(dir, ".cache", "chdb", chdbVersion, "package", "libchdb.so"))
-			if filepath.Dir(dir) == dir {
-				break
-			}
-		}
-	}
-	for _, c := range candidates {
-		if st, err := os.Stat(c); err == nil && st.Mode().IsRegular() {
-			return c, nil
-		}
-	}
-	return "", fmt.Errorf("libchdb.so not found: give --chdb-lib or set %s (bash scripts/chdb.sh fetches it)", chdb.EnvLibPath)
+	return lib, nil
 }
 
 const migrateUsage = `usage: spoor migrate <up|status> [--data-dir DIR | --dsn DSN]

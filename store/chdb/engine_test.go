@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,34 +19,10 @@ var (
 	testLib string
 )
 
-// findRepoRoot walks up from the package directory to go.mod.
-func findRepoRoot() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		if filepath.Dir(dir) == dir {
-			return "", fmt.Errorf("go.mod not found above %s", wd)
-		}
-	}
-}
-
 func TestMain(m *testing.M) {
-	testLib = os.Getenv(EnvLibPath)
-	if testLib == "" {
-		root, err := findRepoRoot()
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		testLib = filepath.Join(root, ".cache", "chdb", "26.5.3", "package", "libchdb.so")
-	}
-	if _, err := os.Stat(testLib); err != nil {
-		fmt.Fprintf(os.Stderr, "chdb tests: libchdb.so not found at %s: run `bash scripts/chdb.sh` (or set %s)\n", testLib, EnvLibPath)
+	var err error
+	if testLib, err = FindLibrary(); err != nil {
+		fmt.Fprintln(os.Stderr, "chdb tests:", err)
 		os.Exit(1)
 	}
 	dir, err := os.MkdirTemp("", "spoor-chdb-test-")

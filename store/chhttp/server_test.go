@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -30,35 +29,11 @@ var (
 // with -count).
 func uniq(name string) string { return fmt.Sprintf("%s_%d", name, seq.Add(1)) }
 
-// findRepoRoot walks up from the package directory to go.mod.
-func findRepoRoot() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		if filepath.Dir(dir) == dir {
-			return "", fmt.Errorf("go.mod not found above %s", wd)
-		}
-	}
-}
-
 func TestMain(m *testing.M) {
 	os.Exit(func() int {
-		lib := os.Getenv(chdb.EnvLibPath)
-		if lib == "" {
-			root, err := findRepoRoot()
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				return 1
-			}
-			lib = filepath.Join(root, ".cache", "chdb", "26.5.3", "package", "libchdb.so")
-		}
-		if _, err := os.Stat(lib); err != nil {
-			fmt.Fprintf(os.Stderr, "chhttp tests: libchdb.so not found at %s: run `bash scripts/chdb.sh` (or set %s)\n", lib, chdb.EnvLibPath)
+		lib, err := chdb.FindLibrary()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "chhttp tests:", err)
 			return 1
 		}
 		dir, err := os.MkdirTemp("", "spoor-chhttp-test-")
