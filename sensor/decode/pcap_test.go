@@ -3,18 +3,17 @@ package decode
 import (
 	"bytes"
 	"errors"
-	"io"
 	"io/fs"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/spoorsec/spoor/internal/shared"
+
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // capture is one pcap or pcapng file read into memory.
@@ -25,41 +24,8 @@ type capture struct {
 
 func readCapture(tb testing.TB, path string) capture {
 	tb.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	type packetReader interface {
-		ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-	}
-	var (
-		r    packetReader
-		link layers.LinkType
-	)
-	if bytes.HasPrefix(raw, []byte{0x0a, 0x0d, 0x0d, 0x0a}) {
-		ng, err := pcapgo.NewNgReader(bytes.NewReader(raw), pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			tb.Fatalf("%s: %v", path, err)
-		}
-		r, link = ng, ng.LinkType()
-	} else {
-		pr, err := pcapgo.NewReader(bytes.NewReader(raw))
-		if err != nil {
-			tb.Fatalf("%s: %v", path, err)
-		}
-		r, link = pr, pr.LinkType()
-	}
-	c := capture{link: LinkType(link)}
-	for {
-		data, _, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			return c
-		}
-		if err != nil {
-			tb.Fatalf("%s: %v", path, err)
-		}
-		c.frames = append(c.frames, data)
-	}
+	c := shared.ReadCapture(tb, path)
+	return capture{link: LinkType(c.Link), frames: c.Frames}
 }
 
 // allCaptures lists every pcap and pcapng file under the test data.

@@ -4,17 +4,16 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"io"
 	"io/fs"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/spoorsec/spoor/internal/shared"
+
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/spoorsec/spoor/sensor/decode"
 )
@@ -29,52 +28,23 @@ type dnsPayload struct {
 // readDNS returns the port-53 UDP and TCP payloads of a capture, in order.
 func readDNS(tb testing.TB, path string) []dnsPayload {
 	tb.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	type packetReader interface {
-		ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-	}
-	var (
-		r    packetReader
-		link layers.LinkType
-	)
-	if bytes.HasPrefix(raw, []byte{0x0a, 0x0d, 0x0d, 0x0a}) {
-		ng, err := pcapgo.NewNgReader(bytes.NewReader(raw), pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			tb.Fatalf("%s: %v", path, err)
-		}
-		r, link = ng, ng.LinkType()
-	} else {
-		pr, err := pcapgo.NewReader(bytes.NewReader(raw))
-		if err != nil {
-			tb.Fatalf("%s: %v", path, err)
-		}
-		r, link = pr, pr.LinkType()
-	}
+	c := shared.ReadCapture(tb, path)
 	var out []dnsPayload
-	for i := 1; ; i++ {
-		data, _, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			tb.Fatalf("%s: %v", path, err)
-		}
+	for i, data := range c.Frames {
 		var p decode.Packet
-		if decode.Decode(decode.LinkType(link), data, &p) != nil || (p.SrcPort != 53 && p.DstPort != 53) {
+		if decode.Decode(decode.LinkType(c.Link), data, &p) != nil || (p.SrcPort != 53 && p.DstPort != 53) {
 			continue
 		}
 		switch p.Proto {
 		case decode.ProtoUDP:
-			out = append(out, dnsPayload{frame: i, data: p.Payload})
+			out = append(out, dnsPayload{frame: i + 1, data: p.Payload})
 		case decode.ProtoTCP:
 			if len(p.Payload) > 0 {
-				out = append(out, dnsPayload{frame: i, tcp: true, data: p.Payload})
+				out = append(out, dnsPayload{frame: i + 1, tcp: true, data: p.Payload})
 			}
 		}
 	}
+	return out
 }
 
 func pcapPath(tb testing.TB, parts ...string) string {

@@ -3,19 +3,14 @@ package httpmsg
 import (
 	"bufio"
 	"bytes"
-	"errors"
-	"io"
 	"io/fs"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/spoorsec/spoor/internal/shared"
 
 	"github.com/spoorsec/spoor/sensor/decode"
 )
@@ -28,44 +23,15 @@ type segment struct {
 // readTCP returns the non-empty TCP payloads of a capture, in order.
 func readTCP(tb testing.TB, path string) []segment {
 	tb.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	type packetReader interface {
-		ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-	}
-	var (
-		r    packetReader
-		link layers.LinkType
-	)
-	if bytes.HasPrefix(raw, []byte{0x0a, 0x0d, 0x0d, 0x0a}) {
-		ng, err := pcapgo.NewNgReader(bytes.NewReader(raw), pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			tb.Fatalf("%s: %v", path, err)
-		}
-		r, link = ng, ng.LinkType()
-	} else {
-		pr, err := pcapgo.NewReader(bytes.NewReader(raw))
-		if err != nil {
-			tb.Fatalf("%s: %v", path, err)
-		}
-		r, link = pr, pr.LinkType()
-	}
+	c := shared.ReadCapture(tb, path)
 	var out []segment
-	for i := 1; ; i++ {
-		data, _, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			tb.Fatalf("%s: %v", path, err)
-		}
+	for i, data := range c.Frames {
 		var p decode.Packet
-		if decode.Decode(decode.LinkType(link), data, &p) == nil && p.Proto == decode.ProtoTCP && len(p.Payload) > 0 {
-			out = append(out, segment{frame: i, payload: p.Payload})
+		if decode.Decode(decode.LinkType(c.Link), data, &p) == nil && p.Proto == decode.ProtoTCP && len(p.Payload) > 0 {
+			out = append(out, segment{frame: i + 1, payload: p.Payload})
 		}
 	}
+	return out
 }
 
 func allCaptures(tb testing.TB) []string {
