@@ -13,11 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spoorsec/spoor/store/storetest"
+
 	"github.com/spoorsec/spoor/auth/token"
 	"github.com/spoorsec/spoor/collector"
 	"github.com/spoorsec/spoor/event"
 	"github.com/spoorsec/spoor/store"
-	"github.com/spoorsec/spoor/store/chdb"
 	"github.com/spoorsec/spoor/tenant"
 )
 
@@ -26,32 +27,7 @@ import (
 var testStore *store.Store
 
 func TestMain(m *testing.M) {
-	os.Exit(func() int {
-		dir, err := os.MkdirTemp("", "spoor-ship-test-")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		lib, err := chdb.FindLibrary()
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "ship tests:", err)
-			return 1
-		}
-		st, err := store.OpenEmbedded(filepath.Join(dir, "data"), store.Options{LibPath: lib, Logger: quiet})
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "ship tests:", err)
-			return 1
-		}
-		defer store.ShutdownEmbedded()
-		defer st.Close()
-		if err := st.Migrate(context.Background()); err != nil {
-			fmt.Fprintln(os.Stderr, "ship tests:", err)
-			return 1
-		}
-		testStore = st
-		return m.Run()
-	}())
+	os.Exit(storetest.Main(m, "ship", store.Options{Logger: quiet}, func(s *store.Store) { testStore = s }))
 }
 
 var tenantSeq atomic.Int64
