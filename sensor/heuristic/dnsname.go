@@ -51,7 +51,7 @@ func IgnoredDNSName(name string) bool {
 	// Python's case folding for anything else.
 	contains, equal := strings.Contains, func(a, b string) bool { return a == b }
 	if !isLowerASCII(name) {
-		contains, equal = containsLowerASCII, equalLowerASCIIString
+		contains, equal = containsLowerASCII, equalLowerASCII
 	}
 	if contains(name, ".intranet.") {
 		return true

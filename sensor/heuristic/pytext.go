@@ -242,12 +242,12 @@ func pyLowerASCII(r rune) (byte, bool) {
 
 // equalLowerASCII reports whether Python's a.lower() == b, for b a
 // lower-case ASCII constant.
-func equalLowerASCII(a []byte, b string) bool {
+func equalLowerASCII[T string | []byte](a T, b string) bool {
 	j := 0
 	for i := 0; i < len(a); {
 		r, size := rune(a[i]), 1
 		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRune(a[i:])
+			r, size = decodeRune(a[i:])
 		}
 		c, ok := pyLowerASCII(r)
 		if !ok || j >= len(b) || c != b[j] {
@@ -259,22 +259,15 @@ func equalLowerASCII(a []byte, b string) bool {
 	return j == len(b)
 }
 
-// equalLowerASCIIString is equalLowerASCII for a string.
-func equalLowerASCIIString(a, b string) bool {
-	j := 0
-	for i := 0; i < len(a); {
-		r, size := rune(a[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(a[i:])
-		}
-		c, ok := pyLowerASCII(r)
-		if !ok || j >= len(b) || c != b[j] {
-			return false
-		}
-		i += size
-		j++
+// decodeRune is utf8.DecodeRune for a string or a byte slice.
+func decodeRune[T string | []byte](s T) (rune, int) {
+	switch v := any(s).(type) {
+	case string:
+		return utf8.DecodeRuneInString(v)
+	case []byte:
+		return utf8.DecodeRune(v)
 	}
-	return j == len(b)
+	panic("BUG: unreachable")
 }
 
 // containsLowerASCII reports whether Python's sub in s.lower() holds, for
