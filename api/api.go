@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/spoorsec/spoor/auth/jwt"
 	"github.com/spoorsec/spoor/tenant"
@@ -38,6 +39,17 @@ type Config struct {
 	// AccessTTL.
 	SigningKeys  map[string]string `mapstructure:"signing_keys"`
 	SigningKeyID string            `mapstructure:"signing_key_id"`
+	// SealingKeys maps key id to a base64 (standard) 32-byte AES key that
+	// encrypts secrets kept in the store (users' TOTP secrets);
+	// SealingKeyID names the one that seals new values. Keep old keys
+	// while values sealed with them remain. Without sealing keys, keys
+	// derived from the signing keys are used: then a signing key must stay
+	// configured as long as TOTP secrets sealed with it are in use.
+	SealingKeys  map[string]string `mapstructure:"sealing_keys"`
+	SealingKeyID string            `mapstructure:"sealing_key_id"`
+	// TOTPIssuer is the issuer name authenticator apps show (default
+	// "Spoor").
+	TOTPIssuer string `mapstructure:"totp_issuer"`
 	// AccessTTL (default 15m) and RefreshTTL (default 168h) are the token
 	// lifetimes.
 	AccessTTL  time.Duration `mapstructure:"access_ttl"`
@@ -67,9 +79,9 @@ type Config struct {
 	SQLMaxQueryBytes  int           `mapstructure:"sql_max_query_bytes"`
 
 	// ChunkEvents is the number of events per chunk of a day's stream
-	// (default 50,000).
+	// (default 100,000: fewer, larger engine reads; the first chunk is small).
 	ChunkEvents int `mapstructure:"chunk_events"`
-	// ClosedDayAfter is how long after a UTC day's end it is treated as
+	// ClosedDayAfter is how long after a day's end (in the tenant's zone) it is treated as
 	// closed: immutable and cacheable (default 1h, for late batches).
 	ClosedDayAfter time.Duration `mapstructure:"closed_day_after"`
 	// LivePoll is how often the live tail looks for new events (default 1s).
@@ -113,6 +125,9 @@ func (c Config) withDefaults() Config {
 	if c.AdminUser == "" {
 		c.AdminUser = "admin"
 	}
+	if c.TOTPIssuer == "" {
+		c.TOTPIssuer = "Spoor"
+	}
 	def(&c.AccessTTL, 15*time.Minute)
 	def(&c.RefreshTTL, 7*24*time.Hour)
 	def(&c.LockoutWindow, 15*time.Minute)
@@ -124,7 +139,7 @@ func (c Config) withDefaults() Config {
 	defInt(&c.LockoutAddrFailures, 20)
 	defInt(&c.SQLMaxRows, 10_000)
 	defInt(&c.SQLMaxQueryBytes, 16<<10)
-	defInt(&c.ChunkEvents, 50_000)
+	defInt(&c.ChunkEvents, 100_000)
 	if c.SQLMaxMemoryBytes == 0 {
 		c.SQLMaxMemoryBytes = 2 << 30
 	}
@@ -139,6 +154,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := c.keyring(time.Now); err != nil {
 		return fmt.Errorf("api.signing_keys: %w", err)
+	}
+	if _, err := newSealer(c); err != nil {
+		return fmt.Errorf("api.sealing_keys: %w", err)
 	}
 	if c.AdminPassword != "" && len(c.AdminPassword) < 12 {
 		return errors.New("api.admin_password: at least 12 characters")
@@ -173,9 +191,16 @@ type Deps struct {
 	// Trails returns the global trail set the sensors match, for /check
 	// (nil, or a nil result, means custom trails only).
 	Trails func() *trails.Set
+	// TrailsChanged, if set, is called after a tenant's custom trails or
+	// whitelist changed (the collector then serves its sensors the new
+	// overlay at their next poll).
+	TrailsChanged func(tenant.ID)
 	// Live is the live-tail broker the collector publishes stored events
 	// to (default a new one; get it with API.Live).
 	Live *Live
+	// Registerer receives the API's metrics (spoor_api_*); the collector
+	// passes the registry it serves at /metrics. Nil keeps them private.
+	Registerer prometheus.Registerer
 }
 
 // API is the HTTP API. Build it with New, mount it with Register.
@@ -187,8 +212,11 @@ type API struct {
 	keys     *jwt.Keyring
 	operator tenant.ID
 	lockout  *lockout
+	sealer   *sealer
 	trails   func() *trails.Set
+	changed  func(tenant.ID) // Deps.TrailsChanged
 	live     *Live
+	metrics  *apiMetrics
 }
 
 // New validates cfg, makes sure the operator tenant and its first admin
@@ -214,6 +242,17 @@ func New(cfg Config, deps Deps, log *slog.Logger) (*API, error) {
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
+	sealer, err := newSealer(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	if deps.Registerer == nil {
+		deps.Registerer = prometheus.NewRegistry()
+	}
+	metrics, err := newAPIMetrics(deps.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("api: cannot register metrics: %w", err)
+	}
 	a := &API{
 		cfg:      cfg,
 		store:    deps.Store,
@@ -222,8 +261,14 @@ func New(cfg Config, deps Deps, log *slog.Logger) (*API, error) {
 		keys:     keys,
 		operator: tenant.MustNew(cfg.OperatorTenant),
 		lockout:  newLockout(cfg, deps.Now),
+		sealer:   sealer,
+		metrics:  metrics,
 		trails:   deps.Trails,
+		changed:  deps.TrailsChanged,
 		live:     deps.Live,
+	}
+	if a.changed == nil {
+		a.changed = func(tenant.ID) {}
 	}
 	if a.live == nil {
 		a.live = NewLive(cfg.LiveBuffer, cfg.LiveMaxSubscribers)

@@ -3,6 +3,7 @@ package api
 import (
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/spoorsec/spoor/store"
 )
@@ -19,15 +20,70 @@ import (
 // distinct strings. Columns of repeating small numbers are what zstd and
 // gzip squeeze best, which is how a day fits in about a dozen bytes per
 // event on the wire.
+//
+// The strings are interned in one pass over the events, into a dictionary
+// per column; the chunk's dict then lists the columns' strings column by
+// column, each in order of first appearance. That order keeps related
+// strings together, which compresses better than the rows' order.
 type chunkEncoder struct {
 	buf   []byte
 	dict  map[string]int
 	order []string
-	idx   []int
+	// idx holds each string column's local indices, column after column.
+	idx  []int
+	cols [nStringColumns]columnDict
+}
+
+// columnDict interns one column's strings of a chunk. Local index 0 is
+// always "".
+type columnDict struct {
+	index map[string]int
+	vals  []string
+	// global maps a local index to the index in the chunk's dict.
+	global []int
+	// seen caches the local index of recently seen strings by the address
+	// and length of their bytes. The store shares one string among the
+	// rows with the same LowCardinality value or address, so most lookups
+	// hit here without hashing the string. It is cleared for every chunk:
+	// the strings it points at are the chunk's own events', alive while it
+	// is encoded.
+	seen [seenSlots]seenEntry
+}
+
+// seenSlots is the size of each column's direct-mapped cache.
+const seenSlots = 256
+
+type seenEntry struct {
+	ptr *byte
+	n   int
+	idx int
+}
+
+func (d *columnDict) reset() {
+	clear(d.index)
+	d.vals = append(d.vals[:0], "")
+	clear(d.seen[:])
+}
+
+// local returns s's local index.
+func (d *columnDict) local(s string) int {
+	p := unsafe.StringData(s)
+	slot := &d.seen[(uintptr(unsafe.Pointer(p))>>3^uintptr(len(s)))%seenSlots]
+	if slot.ptr == p && slot.n == len(s) {
+		return slot.idx
+	}
+	i, ok := d.index[s]
+	if !ok {
+		i = len(d.vals)
+		d.index[s] = i
+		d.vals = append(d.vals, s)
+	}
+	*slot = seenEntry{ptr: p, n: len(s), idx: i}
+	return i
 }
 
 // stringColumns are the events' string fields, in the chunk's column order.
-var stringColumns = []struct {
+var stringColumns = [nStringColumns]struct {
 	name string
 	get  func(*store.StoredEvent) string
 }{
@@ -51,6 +107,17 @@ var stringColumns = []struct {
 	{"sensor_id", func(e *store.StoredEvent) string { return e.SensorID }},
 }
 
+// nStringColumns is len(stringColumns).
+const nStringColumns = 18
+
+// rowStrings loads e's string fields in stringColumns order (the same
+// values as the get functions, without a call per field).
+func rowStrings(e *store.StoredEvent, s *[nStringColumns]string) {
+	*s = [nStringColumns]string{e.Sensor, e.SrcIP, e.SrcPort, e.DstIP, e.DstPort, e.Proto, string(e.Type), e.Trail,
+		e.Info, e.Reference, e.Context.HTTPMethod, e.Context.HTTPHost, e.Context.HTTPURI, e.Context.HTTPUserAgent,
+		e.Context.TLSSNI, e.Context.JA4, e.Context.CertSHA1, e.SensorID}
+}
+
 // intColumns are the events' small integer fields.
 var intColumns = []struct {
 	name string
@@ -63,20 +130,56 @@ var intColumns = []struct {
 }
 
 func newChunkEncoder() *chunkEncoder {
-	return &chunkEncoder{dict: map[string]int{}}
+	c := &chunkEncoder{dict: map[string]int{}}
+	for k := range c.cols {
+		c.cols[k].index = map[string]int{}
+	}
+	return c
 }
 
 // encode returns the chunk's line (ending in '\n'); it stays valid until
 // the next call.
 func (c *chunkEncoder) encode(page store.EventPage) []byte {
 	evs := page.Events
+	n := len(evs)
+	if cap(c.idx) < nStringColumns*n {
+		c.idx = make([]int, nStringColumns*n)
+	}
+	c.idx = c.idx[:nStringColumns*n]
+	for k := range c.cols {
+		c.cols[k].reset()
+	}
+	// One pass over the events (a page is tens of megabytes: a pass per
+	// column would read it from memory eighteen times).
+	var prev [nStringColumns]string
+	var prevIdx [nStringColumns]int
+	var row [nStringColumns]string
+	for i := range evs {
+		rowStrings(&evs[i], &row)
+		for k, s := range &row {
+			v := 0
+			switch {
+			case len(s) == 0:
+			case len(s) == len(prev[k]) && s == prev[k]:
+				// Runs of one value in separate memory (plain String
+				// columns) cost a compare, not a hash.
+				v = prevIdx[k]
+			default:
+				v = c.cols[k].local(s)
+				prev[k], prevIdx[k] = s, v
+			}
+			c.idx[k*n+i] = v
+		}
+	}
+	// The chunk's dict: the columns' strings, column by column.
 	clear(c.dict)
 	c.order = c.order[:0]
 	c.intern("")
-	c.idx = c.idx[:0]
-	for _, col := range stringColumns {
-		for i := range evs {
-			c.idx = append(c.idx, c.intern(col.get(&evs[i])))
+	for k := range c.cols {
+		d := &c.cols[k]
+		d.global = append(d.global[:0], 0)
+		for _, s := range d.vals[1:] {
+			d.global = append(d.global, c.intern(s))
 		}
 	}
 
@@ -95,14 +198,14 @@ func (c *chunkEncoder) encode(page store.EventPage) []byte {
 		b = appendJSONString(b, s)
 	}
 	b = append(b, `],"time":[`...)
-	var prev int64
+	var prevUS int64
 	for i := range evs {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		us := evs[i].Time.UnixMicro()
-		b = strconv.AppendInt(b, us-prev, 10)
-		prev = us
+		b = appendSmall(b, us-prevUS)
+		prevUS = us
 	}
 	b = append(b, `],"id":[`...)
 	for i := range evs {
@@ -118,11 +221,12 @@ func (c *chunkEncoder) encode(page store.EventPage) []byte {
 		b = append(b, `,"`...)
 		b = append(b, col.name...)
 		b = append(b, `":[`...)
+		global := c.cols[k].global
 		for i, v := range c.idx[k*len(evs) : (k+1)*len(evs)] {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = strconv.AppendInt(b, int64(v), 10)
+			b = appendSmall(b, int64(global[v]))
 		}
 		b = append(b, ']')
 	}
@@ -134,7 +238,7 @@ func (c *chunkEncoder) encode(page store.EventPage) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = strconv.AppendInt(b, col.get(&evs[i]), 10)
+			b = appendSmall(b, col.get(&evs[i]))
 		}
 		b = append(b, ']')
 	}
@@ -152,6 +256,29 @@ func (c *chunkEncoder) intern(s string) int {
 	c.order = append(c.order, s)
 	return i
 }
+
+// appendSmall appends v in decimal; numbers below 10,000 (dictionary
+// indices and codes, nearly all of a chunk's numbers) without strconv's
+// general path.
+func appendSmall(b []byte, v int64) []byte {
+	switch {
+	case v >= 0 && v < 10:
+		return append(b, byte('0'+v))
+	case v >= 10 && v < 100:
+		return append(b, digitPairs[2*v], digitPairs[2*v+1])
+	case v >= 100 && v < 1000:
+		lo := v % 100
+		return append(b, byte('0'+v/100), digitPairs[2*lo], digitPairs[2*lo+1])
+	case v >= 1000 && v < 10000:
+		hi, lo := v/100, v%100
+		return append(b, digitPairs[2*hi], digitPairs[2*hi+1], digitPairs[2*lo], digitPairs[2*lo+1])
+	}
+	return strconv.AppendInt(b, v, 10)
+}
+
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
 
 func appendHex16(b []byte, v uint64) []byte {
 	const digits = "0123456789abcdef"

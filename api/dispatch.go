@@ -216,7 +216,7 @@ func (d *Dispatcher) deliver(job dispatchJob) {
 // selectEvents keeps the events w wants and that are not throttled, and
 // marks them sent.
 func (d *Dispatcher) selectEvents(t tenant.ID, w store.Webhook, events []event.Event) []*event.Event {
-	throttle := time.Duration(decodeWebhookSettings(w.Secret).ThrottleSeconds) * time.Second
+	throttle := time.Duration(unpackWebhook(w).ThrottleSeconds) * time.Second
 	now := d.opts.Now()
 	var out []*event.Event
 	d.mu.Lock()
@@ -268,7 +268,7 @@ func (d *Dispatcher) post(t tenant.ID, w store.Webhook, evs []*event.Event) erro
 	body = append(body, "]}"...)
 
 	ts := strconv.FormatInt(d.opts.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(decodeWebhookSettings(w.Secret).Secret))
+	mac := hmac.New(sha256.New, []byte(unpackWebhook(w).Secret))
 	mac.Write([]byte(ts + "."))
 	mac.Write(body)
 

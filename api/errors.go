@@ -19,6 +19,8 @@ type Error struct {
 	Msg    string
 	// RetryAfter, if set, is sent as Retry-After (429).
 	RetryAfter time.Duration
+	// Fields are sent beside "error" (e.g. totp_required).
+	Fields map[string]any
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -50,7 +52,11 @@ func (a *API) renderErrors(c *gin.Context) {
 		if pub.RetryAfter > 0 {
 			c.Header("Retry-After", strconv.Itoa(int(pub.RetryAfter.Seconds()+0.999)))
 		}
-		c.JSON(pub.Status, gin.H{"error": pub.Msg})
+		body := gin.H{"error": pub.Msg}
+		for k, v := range pub.Fields {
+			body[k] = v
+		}
+		c.JSON(pub.Status, body)
 		return
 	}
 	a.log.Error("request failed", "method", c.Request.Method, "path", c.FullPath(),

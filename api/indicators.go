@@ -103,9 +103,10 @@ var whitelistKind = indicatorKind{
 
 // indicatorsHandler serves /tenants/{tenant}/trails and /whitelist.
 type indicatorsHandler struct {
-	kind  indicatorKind
-	store Store
-	audit auditor
+	kind    indicatorKind
+	store   Store
+	audit   auditor
+	changed func(tenant.ID) // after any write, even a partly failed one
 }
 
 func (h indicatorsHandler) list(c *gin.Context) {
@@ -136,6 +137,7 @@ func (h indicatorsHandler) add(c *gin.Context) {
 	}
 	t, p := tenantOf(c), principalOf(c)
 	ctx := c.Request.Context()
+	defer h.changed(t)
 	out := make([]gin.H, 0, len(items))
 	for _, v := range items {
 		if err := h.kind.put(ctx, h.store, t, v); err != nil {
@@ -253,6 +255,7 @@ func (h indicatorsHandler) remove(c *gin.Context) {
 			keys = append(keys, key)
 		}
 	}
+	defer h.changed(t)
 	for _, key := range keys {
 		if err := h.kind.del(ctx, h.store, t, key); err != nil {
 			fail(c, fmt.Errorf("cannot remove %s %q: %w", h.kind.noun, key, err))

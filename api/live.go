@@ -116,7 +116,8 @@ func (l *Live) wasDropped(s *liveSub) bool {
 
 // liveHandler serves GET /tenants/{tenant}/live.
 type liveHandler struct {
-	live *Live
+	live    *Live
+	metrics *apiMetrics
 }
 
 // tail streams the tenant's new events as server-sent events: "event"
@@ -173,6 +174,7 @@ func (h liveHandler) tail(c *gin.Context) {
 				buf = append(buf, "\n\n"...)
 				w.Write(buf)
 			}
+			h.metrics.streamedEvents("live", len(batch))
 		}
 		if !flush() {
 			return

@@ -36,6 +36,8 @@ type authHandler struct {
 	store      authStore
 	keys       *jwt.Keyring
 	lockout    *lockout
+	metrics    *apiMetrics
+	totp       *totpGuard
 	audit      auditor
 	operator   tenant.ID
 	accessTTL  time.Duration
@@ -51,6 +53,8 @@ type loginRequest struct {
 	Password string `json:"password"`
 	// Tenant picks the user when its name exists in several tenants.
 	Tenant string `json:"tenant"`
+	// TOTP is the second factor's code, for users who enabled one.
+	TOTP string `json:"totp"`
 }
 
 type tokenResponse struct {
@@ -75,12 +79,14 @@ func (h *authHandler) login(c *gin.Context) {
 	ctx := c.Request.Context()
 	addr := c.ClientIP()
 	if wait := h.lockout.locked(req.Username, addr); wait > 0 {
+		h.metrics.login(resultLocked)
 		h.audit.record(ctx, h.operator, req.Username, "login.locked", addr, "")
 		fail(c, &Error{Status: http.StatusTooManyRequests, Msg: "too many failed logins; try again later", RetryAfter: wait})
 		return
 	}
 	u, err := h.check(ctx, req)
 	if errors.Is(err, errBadCredentials) {
+		h.metrics.login(resultFailed)
 		h.lockout.fail(req.Username, addr)
 		at := h.operator
 		if u.Tenant != "" {
@@ -94,12 +100,34 @@ func (h *authHandler) login(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if u.TOTPEnabled {
+		// The password matched. A missing code is a prompt, not a failure;
+		// a wrong or replayed one is a failed login.
+		if req.TOTP == "" {
+			h.metrics.login(resultTOTPRequired)
+			fail(c, errTOTPRequired)
+			return
+		}
+		ok, err := h.totp.check(ctx, u.Tenant, u.Name, req.TOTP)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		if !ok {
+			h.metrics.login(resultFailed)
+			h.lockout.fail(req.Username, addr)
+			h.audit.record(ctx, u.Tenant, req.Username, "login.failed", addr, "totp")
+			fail(c, errBadCredentials)
+			return
+		}
+	}
 	h.lockout.succeed(req.Username)
 	resp, err := h.issue(ctx, u)
 	if err != nil {
 		fail(c, err)
 		return
 	}
+	h.metrics.login(resultOK)
 	h.audit.record(ctx, u.Tenant, string(u.Tenant)+"/"+u.Name, "login", addr, "")
 	c.JSON(http.StatusOK, resp)
 }

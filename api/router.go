@@ -21,21 +21,25 @@ const maxBodyBytes = 1 << 20
 // paths are registered (the collector owns /healthz and /metrics).
 func (a *API) Register(r gin.IRouter) {
 	audit := auditor{store: a.store, log: a.log}
-	auth := &authHandler{store: a.store, keys: a.keys, lockout: a.lockout, audit: audit, operator: a.operator,
+	guard := &totpGuard{store: a.store, sealer: a.sealer, now: a.now}
+	auth := &authHandler{store: a.store, keys: a.keys, lockout: a.lockout, totp: guard, audit: audit, operator: a.operator, metrics: a.metrics,
 		accessTTL: a.cfg.AccessTTL, refreshTTL: a.cfg.RefreshTTL, now: a.now, dummyHash: a.dummyHash()}
 	tenants := tenantsHandler{store: a.store, audit: audit, operator: a.operator}
 	users := usersHandler{store: a.store, audit: audit, operator: a.operator, params: password.Default}
+	totpH := &totpHandler{guard: guard, store: a.store, sealer: a.sealer, audit: audit, lockout: a.lockout,
+		issuer: a.cfg.TOTPIssuer, now: a.now}
+	me := meHandler{store: a.store}
 	sensors := sensorsHandler{store: a.store, audit: audit}
 	audits := auditHandler{store: a.store, now: a.now}
-	sql := sqlHandler{store: a.store, maxBytes: a.cfg.SQLMaxQueryBytes, limits: store.Limits{
+	sql := sqlHandler{store: a.store, metrics: a.metrics, maxBytes: a.cfg.SQLMaxQueryBytes, limits: store.Limits{
 		MaxRows: a.cfg.SQLMaxRows, MaxExecutionTime: a.cfg.SQLTimeout, MaxMemoryBytes: a.cfg.SQLMaxMemoryBytes}}
-	events := &eventsHandler{store: a.store, now: a.now, chunk: a.cfg.ChunkEvents,
-		closedAfter: a.cfg.ClosedDayAfter, poll: a.cfg.LivePoll, log: a.log}
+	events := &eventsHandler{store: a.store, zone: a.tenantZone, now: a.now, chunk: a.cfg.ChunkEvents,
+		closedAfter: a.cfg.ClosedDayAfter, poll: a.cfg.LivePoll, log: a.log, metrics: a.metrics}
 	triage := triageHandler{store: a.store, audit: audit}
-	customTrails := indicatorsHandler{kind: trailKind, store: a.store, audit: audit}
-	whitelist := indicatorsHandler{kind: whitelistKind, store: a.store, audit: audit}
+	customTrails := indicatorsHandler{kind: trailKind, store: a.store, audit: audit, changed: a.changed}
+	whitelist := indicatorsHandler{kind: whitelistKind, store: a.store, audit: audit, changed: a.changed}
 	check := checkHandler{store: a.store, trails: a.trails}
-	live := liveHandler{live: a.live}
+	live := liveHandler{live: a.live, metrics: a.metrics}
 	overview := overviewHandler{store: a.store, now: a.now, log: a.log}
 	webhooks := webhooksHandler{store: a.store, audit: audit, policy: a.cfg.Webhooks}
 
@@ -48,6 +52,10 @@ func (a *API) Register(r gin.IRouter) {
 	v1.POST("/auth/logout", auth.logout)
 
 	authed := v1.Group("", a.authenticate)
+	authed.GET("/auth/me", me.me)
+	authed.POST("/auth/totp/setup", totpH.setup)
+	authed.POST("/auth/totp/enable", totpH.enable)
+	authed.POST("/auth/totp/disable", totpH.disable)
 	authed.GET("/tenants", requireRole(RoleMSSPAdmin), tenants.list)
 	authed.POST("/tenants", requireRole(RoleMSSPAdmin), tenants.create)
 	authed.GET("/check", requireRole(RoleViewer), check.check)
@@ -60,10 +68,12 @@ func (a *API) Register(r gin.IRouter) {
 	operator := t.Group("", requireRole(RoleMSSPAdmin))
 
 	read.GET("", tenants.get)
+	operator.PUT("", tenants.update)
 	operator.DELETE("", tenants.delete)
 
 	admin.GET("/users", users.list)
 	admin.POST("/users", users.create)
+	admin.PUT("/users/:user", users.update)
 	admin.DELETE("/users/:user", users.delete)
 
 	read.GET("/sensors", sensors.list)
@@ -106,6 +116,7 @@ func (a *API) requestLog(c *gin.Context) {
 	c.Header("X-Request-Id", id)
 	start := time.Now()
 	c.Next()
+	a.metrics.observe(c, time.Since(start))
 	a.log.Info("request", "request_id", id, "method", c.Request.Method, "route", c.FullPath(),
 		"status", c.Writer.Status(), "bytes", c.Writer.Size(), "duration", time.Since(start), "client", c.ClientIP())
 }

@@ -21,6 +21,7 @@ type sqlHandler struct {
 	store    store.EventReader
 	limits   store.Limits
 	maxBytes int
+	metrics  *apiMetrics
 }
 
 type sqlRequest struct {
@@ -39,6 +40,7 @@ type sqlResponse struct {
 }
 
 func (h sqlHandler) query(c *gin.Context) {
+	defer h.metrics.sqlResult(c)
 	// JSON escaping can double the query's size; leave room for it.
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, int64(2*h.maxBytes+1024))
 	var req sqlRequest

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -70,22 +69,6 @@ func threatUID(key uint64) string {
 	return fmt.Sprintf("%06x", uint32(key)&0xffffff) + threatKinds[kind]
 }
 
-// triageDoc is what the store's note column holds for a threat: the
-// analyst's tags and notes (the store has no column for tags).
-type triageDoc struct {
-	Tags  []string `json:"tags"`
-	Notes string   `json:"notes"`
-}
-
-func decodeTriageDoc(note string) triageDoc {
-	var d triageDoc
-	if err := json.Unmarshal([]byte(note), &d); err != nil {
-		// Not written by this API: show it as notes rather than lose it.
-		return triageDoc{Notes: note}
-	}
-	return d
-}
-
 type triageJSON struct {
 	Threat    string    `json:"threat"`
 	Status    string    `json:"status"`
@@ -101,11 +84,11 @@ func toTriageJSON(v store.Triage) (triageJSON, bool) {
 	if uid == "" {
 		return triageJSON{}, false
 	}
-	d := decodeTriageDoc(v.Note)
-	if d.Tags == nil {
-		d.Tags = []string{}
+	tags := v.Tags
+	if tags == nil {
+		tags = []string{}
 	}
-	return triageJSON{Threat: uid, Status: v.Status, Tags: d.Tags, Notes: d.Notes,
+	return triageJSON{Threat: uid, Status: v.Status, Tags: tags, Notes: v.Note,
 		UpdatedBy: v.UpdatedBy, UpdatedAt: v.UpdatedAt, CreatedAt: v.CreatedAt}, true
 }
 
@@ -227,12 +210,7 @@ func (h triageHandler) put(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	note, err := json.Marshal(triageDoc{Tags: tags, Notes: req.Notes})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	v := store.Triage{EventID: key, Status: req.Status, Note: string(note), UpdatedBy: actor(p), CreatedAt: prev.CreatedAt}
+	v := store.Triage{EventID: key, Status: req.Status, Note: req.Notes, Tags: tags, UpdatedBy: actor(p), CreatedAt: prev.CreatedAt}
 	if err := h.store.PutTriage(ctx, t, v); err != nil {
 		fail(c, err)
 		return

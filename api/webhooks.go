@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -19,24 +20,26 @@ const (
 	maxWebhooksPerTenant   = 20
 )
 
-// webhookSettings is what the store's secret column holds: the signing
-// secret and the throttle (the store has no column for it).
-type webhookSettings struct {
+// legacyWebhookSettings is how the secret column held the signing secret
+// and the throttle together before migration 0004 gave the throttle a
+// column of its own.
+type legacyWebhookSettings struct {
 	Secret          string `json:"secret"`
-	ThrottleSeconds int    `json:"throttle_seconds"`
+	ThrottleSeconds uint32 `json:"throttle_seconds"`
 }
 
-func decodeWebhookSettings(s string) webhookSettings {
-	var v webhookSettings
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
-		return webhookSettings{Secret: s, ThrottleSeconds: defaultThrottleSeconds}
+// unpackWebhook returns w with a packed legacy secret unpacked. Migration
+// 0004 unpacks stored rows in the background; until it has, rows may
+// still be packed. Secrets this API makes start "whsec_", never "{".
+func unpackWebhook(w store.Webhook) store.Webhook {
+	if !strings.HasPrefix(w.Secret, "{") {
+		return w
 	}
-	return v
-}
-
-func (v webhookSettings) encode() string {
-	b, _ := json.Marshal(v) // two plain fields: cannot fail
-	return string(b)
+	var v legacyWebhookSettings
+	if err := json.Unmarshal([]byte(w.Secret), &v); err == nil && v.Secret != "" {
+		w.Secret, w.ThrottleSeconds = v.Secret, v.ThrottleSeconds
+	}
+	return w
 }
 
 func parseSeverity(s string) (event.Severity, bool) {
@@ -61,8 +64,8 @@ type webhookJSON struct {
 }
 
 func toWebhookJSON(w store.Webhook) webhookJSON {
-	set := decodeWebhookSettings(w.Secret)
-	return webhookJSON{ID: w.ID, URL: w.URL, MinSeverity: w.MinSeverity.String(), ThrottleSeconds: set.ThrottleSeconds,
+	w = unpackWebhook(w)
+	return webhookJSON{ID: w.ID, URL: w.URL, MinSeverity: w.MinSeverity.String(), ThrottleSeconds: int(w.ThrottleSeconds),
 		Enabled: w.Enabled, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt}
 }
 
@@ -84,7 +87,7 @@ type webhooksHandler struct {
 }
 
 // apply checks req and writes it over w, answering 400 itself.
-func (h webhooksHandler) apply(c *gin.Context, req webhookRequest, w *store.Webhook, set *webhookSettings) bool {
+func (h webhooksHandler) apply(c *gin.Context, req webhookRequest, w *store.Webhook) bool {
 	u, err := h.policy.Check(req.URL)
 	if err != nil {
 		fail(c, publicf(http.StatusBadRequest, "url %s", err.Error()))
@@ -98,15 +101,15 @@ func (h webhooksHandler) apply(c *gin.Context, req webhookRequest, w *store.Webh
 			return false
 		}
 	}
-	set.ThrottleSeconds = defaultThrottleSeconds
+	throttle := defaultThrottleSeconds
 	if req.ThrottleSeconds != nil {
 		if *req.ThrottleSeconds < 0 || *req.ThrottleSeconds > maxThrottleSeconds {
 			fail(c, publicf(http.StatusBadRequest, "throttle_seconds must be 0 to %d", maxThrottleSeconds))
 			return false
 		}
-		set.ThrottleSeconds = *req.ThrottleSeconds
+		throttle = *req.ThrottleSeconds
 	}
-	w.URL, w.MinSeverity, w.Enabled, w.Secret = u.String(), sev, req.Enabled == nil || *req.Enabled, set.encode()
+	w.URL, w.MinSeverity, w.Enabled, w.ThrottleSeconds = u.String(), sev, req.Enabled == nil || *req.Enabled, uint32(throttle)
 	return true
 }
 
@@ -132,8 +135,8 @@ func (h webhooksHandler) create(c *gin.Context) {
 		return
 	}
 	secret := newSecret("whsec_")
-	w, set := store.Webhook{ID: id}, webhookSettings{Secret: secret}
-	if !h.apply(c, req, &w, &set) {
+	w := store.Webhook{ID: id, Secret: secret}
+	if !h.apply(c, req, &w) {
 		return
 	}
 	if err := h.store.PutWebhook(ctx, t, w); err != nil {
@@ -186,8 +189,8 @@ func (h webhooksHandler) update(c *gin.Context) {
 		fail(c, storeErr(err, "webhook"))
 		return
 	}
-	set := decodeWebhookSettings(w.Secret)
-	if !h.apply(c, req, &w, &set) {
+	w = unpackWebhook(w)
+	if !h.apply(c, req, &w) {
 		return
 	}
 	if err := h.store.PutWebhook(ctx, t, w); err != nil {

@@ -110,7 +110,7 @@ func TestWebhooksCRUD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := decodeWebhookSettings(stored.Secret).Secret; s != created.Secret {
+	if s := stored.Secret; s != created.Secret {
 		t.Errorf("update changed the secret: got %q, want %q", s, created.Secret)
 	}
 
@@ -200,7 +200,7 @@ func TestDispatcher(t *testing.T) {
 	secret := "whsec_test"
 	hooks := staticHooks{acme: {
 		{ID: "w1", URL: srv.URL + "/hook", MinSeverity: event.High, Enabled: true,
-			Secret: webhookSettings{Secret: secret, ThrottleSeconds: 60}.encode()},
+			Secret: secret, ThrottleSeconds: 60},
 		{ID: "w-off", URL: srv.URL + "/off", MinSeverity: event.Low, Enabled: false, Secret: "{}"},
 	}}
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)

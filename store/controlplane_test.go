@@ -81,22 +81,25 @@ func TestTenants(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, err := s.Tenant(ctx, acme)
-		want := Tenant{ID: acme, Name: "ACME Corp", RetentionDays: DefaultRetentionDays, CreatedAt: c.t, UpdatedAt: c.t}
+		want := Tenant{ID: acme, Name: "ACME Corp", RetentionDays: DefaultRetentionDays, TimeZone: "UTC", CreatedAt: c.t, UpdatedAt: c.t}
 		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Fatalf("Tenant = %+v, %v; want %+v", got, err, want)
 		}
 		created := c.t
 		c.t = c.t.Add(time.Hour)
-		got.Name, got.RetentionDays = "ACME", 7
+		got.Name, got.RetentionDays, got.TimeZone = "ACME", 7, "Europe/Berlin"
 		if err := s.PutTenant(ctx, got); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = s.Tenant(ctx, acme)
-		if got.Name != "ACME" || got.RetentionDays != 7 || !got.CreatedAt.Equal(created) || !got.UpdatedAt.Equal(c.t) {
+		if got.Name != "ACME" || got.RetentionDays != 7 || got.TimeZone != "Europe/Berlin" || !got.CreatedAt.Equal(created) || !got.UpdatedAt.Equal(c.t) {
 			t.Errorf("after update: %+v", got)
 		}
 		if err := s.PutTenant(ctx, Tenant{ID: acme, RetentionDays: MaxRetentionDays + 1}); !errors.Is(err, ErrInvalid) {
 			t.Errorf("retention over the maximum: error %v, want ErrInvalid", err)
+		}
+		if err := s.PutTenant(ctx, Tenant{ID: acme, TimeZone: "Mars/Olympus"}); !errors.Is(err, ErrInvalid) {
+			t.Errorf("unknown time zone: error %v, want ErrInvalid", err)
 		}
 		addTenant(t, s, "globex", 0)
 		list, err := s.Tenants(ctx)
@@ -128,7 +131,8 @@ func TestUsers(t *testing.T) {
 			u User
 		}{
 			{acme, User{Name: "alice", PasswordHash: "$argon2id$v=19$a\tb\nc\\d'e", Role: "admin"}},
-			{acme, User{Name: "bob", PasswordHash: "h2", Role: "analyst", Disabled: true}},
+			{acme, User{Name: "bob", PasswordHash: "h2", Role: "analyst", Disabled: true,
+				TOTPSecret: "v1:k:sealed", TOTPPending: "v1:k:pending", TOTPEnabled: true, TOTPLastStep: 58_000_123}},
 			{globex, User{Name: "alice", PasswordHash: "h3", Role: "analyst"}},
 		} {
 			if err := s.PutUser(ctx, u.t, u.u); err != nil {
@@ -142,6 +146,12 @@ func TestUsers(t *testing.T) {
 		list, err := s.Users(ctx, acme)
 		if err != nil || len(list) != 2 || list[1].Name != "bob" || !list[1].Disabled {
 			t.Errorf("Users(acme) = %+v, %v", list, err)
+		}
+		if b := list[1]; b.TOTPSecret != "v1:k:sealed" || b.TOTPPending != "v1:k:pending" || !b.TOTPEnabled || b.TOTPLastStep != 58_000_123 {
+			t.Errorf("bob's TOTP fields = %q %q %v %d, want them as put", b.TOTPSecret, b.TOTPPending, b.TOTPEnabled, b.TOTPLastStep)
+		}
+		if a.TOTPEnabled || a.TOTPSecret != "" || a.TOTPLastStep != 0 {
+			t.Errorf("alice's TOTP fields = %+v, want none", a)
 		}
 		if list, _ := s.Users(ctx, globex); len(list) != 1 || list[0].PasswordHash != "h3" {
 			t.Errorf("Users(globex) = %+v: tenants mixed", list)
@@ -294,11 +304,12 @@ func TestTenantLists(t *testing.T) {
 		if err := s.PutWhitelistEntry(ctx, acme, WhitelistEntry{Entry: "10.0.0.1", Comment: "scanner"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.PutWebhook(ctx, acme, Webhook{ID: "w1", URL: "https://hooks.example/x", Secret: "s", MinSeverity: event.High, Enabled: true}); err != nil {
+		if err := s.PutWebhook(ctx, acme, Webhook{ID: "w1", URL: "https://hooks.example/x", Secret: "s", MinSeverity: event.High, ThrottleSeconds: 600, Enabled: true}); err != nil {
 			t.Fatal(err)
 		}
 		et := time.Now().UTC().Truncate(time.Microsecond)
-		if err := s.PutTriage(ctx, acme, Triage{EventID: 42, EventTime: et, Status: "false-positive", Assignee: "alice", Note: "n"}); err != nil {
+		if err := s.PutTriage(ctx, acme, Triage{EventID: 42, EventTime: et, Status: "false-positive", Assignee: "alice", Note: "n",
+			Tags: []string{"c2", `it's`, `back\slash`, "tab\there", "[x,y]"}}); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.PutTriage(ctx, acme, Triage{EventID: 43, EventTime: et, Status: "open"}); err != nil {
@@ -314,12 +325,15 @@ func TestTenantLists(t *testing.T) {
 		if l, err := s.Whitelist(ctx, acme); err != nil || len(l) != 1 || l[0].Comment != "scanner" {
 			t.Errorf("Whitelist = %+v, %v", l, err)
 		}
-		if w, err := s.Webhook(ctx, acme, "w1"); err != nil || w.MinSeverity != event.High || !w.Enabled {
+		if w, err := s.Webhook(ctx, acme, "w1"); err != nil || w.MinSeverity != event.High || w.ThrottleSeconds != 600 || !w.Enabled {
 			t.Errorf("Webhook = %+v, %v", w, err)
 		}
 		tr, err := s.TriageFor(ctx, acme, []uint64{42, 7})
 		if err != nil || len(tr) != 1 || tr[0].Status != "false-positive" || !tr[0].EventTime.Equal(et) {
 			t.Errorf("TriageFor = %+v, %v", tr, err)
+		}
+		if wantTags := []string{"c2", `it's`, `back\slash`, "tab\there", "[x,y]"}; len(tr) == 1 && !reflect.DeepEqual(tr[0].Tags, wantTags) {
+			t.Errorf("triage tags = %q, want %q", tr[0].Tags, wantTags)
 		}
 		if l, err := s.TriageList(ctx, acme, 10); err != nil || len(l) != 2 {
 			t.Errorf("TriageList = %+v, %v", l, err)

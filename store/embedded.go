@@ -54,7 +54,7 @@ func (b *embeddedBackend) readEvents(ctx context.Context, sql string, params []p
 		return nil, err
 	}
 	defer res.Free()
-	return dec.decode(nil, res.Data())
+	return dec.decode(dec.reuse[:0], res.Data())
 }
 
 // insertEvents sends the batch as one INSERT of a Native block (see

@@ -112,16 +112,31 @@ func (s *eventScanner) scan(r rows, e *StoredEvent) error {
 // contains day, after cursor after, ordered by (time, ID). Page through a
 // day by passing the previous page's Next until Done.
 func (s *Store) DayEvents(ctx context.Context, t tenant.ID, day time.Time, after Cursor, limit int) (EventPage, error) {
+	start := day.UTC().Truncate(24 * time.Hour)
+	return s.EventsBetween(ctx, t, start, start.Add(24*time.Hour), after, limit, nil)
+}
+
+// EventsBetween returns up to limit of tenant t's events with times in
+// [from, to), after cursor after, ordered by (time, ID): a day of a time
+// zone, whose length may be 23 or 25 hours. Page through it by passing the
+// previous page's Next until Done.
+//
+// If buf is not nil, the page's events are decoded into its array when it
+// is large enough (a previous page's Events, to save allocating a page per
+// read): the events that were in it are overwritten.
+func (s *Store) EventsBetween(ctx context.Context, t tenant.ID, from, to time.Time, after Cursor, limit int, buf []StoredEvent) (EventPage, error) {
 	if err := checkTenant(t); err != nil {
 		return EventPage{}, err
 	}
 	if limit <= 0 || limit > MaxPageSize {
 		return EventPage{}, fmt.Errorf("%w: page size %d (1..%d)", ErrInvalid, limit, MaxPageSize)
 	}
-	sql, params, after := dayEventsQuery(s.db, t, day, after, limit)
+	sql, params, after := rangeEventsQuery(s.db, t, from, to, after, limit)
 	page := EventPage{}
 	var err error
-	if page.Events, err = s.be.readEvents(ctx, sql, params, newEventDecoder(t)); err != nil {
+	dec := newEventDecoder(t)
+	dec.reuse = buf
+	if page.Events, err = s.be.readEvents(ctx, sql, params, dec); err != nil {
 		return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
 	}
 	page.Next = after
@@ -132,11 +147,15 @@ func (s *Store) DayEvents(ctx context.Context, t tenant.ID, day time.Time, after
 	return page, nil
 }
 
-// dayEventsQuery is DayEvents' statement; after is the cursor it starts
-// from (moved to the day's start if before it).
+// dayEventsQuery is DayEvents' statement for the UTC day containing day.
 func dayEventsQuery(db string, t tenant.ID, day time.Time, after Cursor, limit int) (string, []param, Cursor) {
 	start := day.UTC().Truncate(24 * time.Hour)
-	end := start.Add(24 * time.Hour)
+	return rangeEventsQuery(db, t, start, start.Add(24*time.Hour), after, limit)
+}
+
+// rangeEventsQuery is EventsBetween's statement; after is the cursor it
+// starts from (moved to the range's start if before it).
+func rangeEventsQuery(db string, t tenant.ID, start, end time.Time, after Cursor, limit int) (string, []param, Cursor) {
 	if after.Time.Before(start) {
 		after = Cursor{Time: start.Add(-time.Microsecond), ID: ^uint64(0)}
 	}
@@ -169,15 +188,26 @@ type DayCount struct {
 // CountsPerDay returns tenant t's totals per UTC day for days in
 // [from, to), oldest first; days without events are left out.
 func (s *Store) CountsPerDay(ctx context.Context, t tenant.ID, from, to time.Time) ([]DayCount, error) {
+	return s.CountsPerLocalDay(ctx, t, from.UTC().Truncate(24*time.Hour), to, time.UTC)
+}
+
+// CountsPerLocalDay returns tenant t's totals per calendar day of loc for
+// events in [from, to), oldest first; days without events are left out.
+// Each Day is that date's midnight in loc. loc must be a named IANA zone
+// (the engine groups by its own copy of the zone database).
+func (s *Store) CountsPerLocalDay(ctx context.Context, t tenant.ID, from, to time.Time, loc *time.Location) ([]DayCount, error) {
 	if err := checkTenant(t); err != nil {
 		return nil, err
 	}
-	sql := "SELECT tenant, toDate(time) AS day, count() AS rows, sum(count) AS events FROM " + s.db + ".events" +
+	if loc == nil || loc.String() == "Local" || loc.String() == "" {
+		return nil, fmt.Errorf("%w: counts need a named time zone", ErrInvalid)
+	}
+	sql := "SELECT tenant, toDate(time, {tz:String}) AS day, count() AS rows, sum(count) AS events FROM " + s.db + ".events" +
 		" WHERE tenant = {tenant:String} AND time >= fromUnixTimestamp64Micro({from:Int64}, 'UTC') AND time < fromUnixTimestamp64Micro({to:Int64}, 'UTC')" +
 		" GROUP BY tenant, day ORDER BY day"
-	params := []param{strParam("tenant", string(t)),
-		{"from", strconv.FormatInt(from.UTC().Truncate(24*time.Hour).UnixMicro(), 10)},
-		{"to", strconv.FormatInt(to.UTC().UnixMicro(), 10)}}
+	params := []param{strParam("tenant", string(t)), strParam("tz", loc.String()),
+		{"from", strconv.FormatInt(from.UnixMicro(), 10)},
+		{"to", strconv.FormatInt(to.UnixMicro(), 10)}}
 	r, err := s.be.query(ctx, sql, params)
 	if err != nil {
 		return nil, fmt.Errorf("store: cannot count events of tenant %s: %w", t, err)
@@ -193,7 +223,7 @@ func (s *Store) CountsPerDay(ctx context.Context, t tenant.ID, from, to time.Tim
 		if ts != string(t) {
 			return nil, fmt.Errorf("BUG: store: count of tenant %s in a read for %s", ts, t)
 		}
-		d.Day = time.Date(d.Day.Year(), d.Day.Month(), d.Day.Day(), 0, 0, 0, 0, time.UTC)
+		d.Day = time.Date(d.Day.Year(), d.Day.Month(), d.Day.Day(), 0, 0, 0, 0, loc)
 		out = append(out, d)
 	}
 	return out, r.Err()

@@ -124,6 +124,7 @@ func FuzzRowBinary(f *testing.F) {
 	f.Add([]byte("\x02\x01a\x01b\x06String\x06UInt64\x01x\x01\x00\x00\x00\x00\x00\x00\x00"))
 	f.Add([]byte("\x01\x01t\x14DateTime64(6, 'UTC')\x00\x00\x00\x00\x00\x00\x00\x00"))
 	f.Add([]byte("\x01\x02ip\x04IPv6" + string(make([]byte, 16))))
+	f.Add([]byte("\x01\x04tags\x0dArray(String)\x02\x02c2\x06beacon"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := newRBRows(data, nil)
 		if err != nil {
@@ -141,6 +142,8 @@ func FuzzRowBinary(f *testing.F) {
 					dest[i] = new(netip.Addr)
 				case rbUInt64:
 					dest[i] = new(uint64)
+				case rbStrings:
+					dest[i] = new([]string)
 				default:
 					dest[i] = new(any)
 				}

@@ -71,6 +71,9 @@ type eventDecoder struct {
 	cursors [nEventReadColumns]strCursor
 	addrs   map[[16]byte]string
 	portTx  map[uint16]string
+	// reuse, if set, is the array the next read decodes into (its old
+	// events are overwritten), saving a page's allocation.
+	reuse []StoredEvent
 }
 
 func newEventDecoder(t tenant.ID) *eventDecoder {
@@ -140,6 +143,9 @@ func (d *eventDecoder) decode(dst []StoredEvent, buf []byte) ([]StoredEvent, err
 		grown := make([]StoredEvent, len(dst), len(dst)+total)
 		copy(grown, dst)
 		dst = grown
+	} else {
+		// A reused array: nothing of its old events may show through.
+		clear(dst[len(dst) : len(dst)+total])
 	}
 	for i := range d.blocks {
 		b := &d.blocks[i]

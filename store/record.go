@@ -18,9 +18,11 @@ const (
 	kBool                  // Bool
 	kU8                    // UInt8
 	kU16                   // UInt16
+	kU32                   // UInt32
 	kU64                   // UInt64
 	kMilli                 // DateTime64(3, 'UTC'); zero time.Time is stored as the epoch
 	kMicro                 // DateTime64(6, 'UTC'); likewise
+	kStrs                  // Array(String)
 )
 
 type col struct {
@@ -38,8 +40,12 @@ func (c col) placeholder(name string) string {
 		return "{" + name + ":UInt8}"
 	case kU16:
 		return "{" + name + ":UInt16}"
+	case kU32:
+		return "{" + name + ":UInt32}"
 	case kU64:
 		return "{" + name + ":UInt64}"
+	case kStrs:
+		return "{" + name + ":Array(String)}"
 	case kMilli:
 		return "fromUnixTimestamp64Milli({" + name + ":Int64}, 'UTC')"
 	case kMicro:
@@ -63,6 +69,10 @@ func (c col) paramValue(v any) (string, error) {
 		return strconv.FormatUint(uint64(*x), 10), nil
 	case *uint16:
 		return strconv.FormatUint(uint64(*x), 10), nil
+	case *uint32:
+		return strconv.FormatUint(uint64(*x), 10), nil
+	case *[]string:
+		return arrayLiteral(*x), nil
 	case *uint64:
 		return strconv.FormatUint(*x, 10), nil
 	case uint64:
@@ -74,6 +84,28 @@ func (c col) paramValue(v any) (string, error) {
 	}
 	return "", fmt.Errorf("BUG: column %s: unsupported value %T", c.name, v)
 }
+
+// arrayLiteral renders strings as ClickHouse's text form of an
+// Array(String): ['a','b'], with quotes, backslashes and control
+// characters escaped inside the quotes. Both engines parse an array
+// parameter as this literal without unescaping it first, so it is not
+// passed through escapeParam.
+func arrayLiteral(list []string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, s := range list {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\'')
+		b.WriteString(arrayEscaper.Replace(s))
+		b.WriteByte('\'')
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+var arrayEscaper = strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\t", `\t`, "\n", `\n`, "\r", `\r`, "\x00", `\0`)
 
 func timeParam(t time.Time, k kind) string {
 	if t.IsZero() {

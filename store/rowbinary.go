@@ -31,6 +31,7 @@ const (
 	rbDate
 	rbIPv6
 	rbIPv4
+	rbStrings // Array(String)
 )
 
 // rbSize is the fixed width of each non-string kind.
@@ -55,6 +56,8 @@ func parseRBType(t string) (rbColumn, error) {
 	switch {
 	case base == "String":
 		c.kind = rbString
+	case base == "Array(String)" || base == "Array(LowCardinality(String))":
+		c.kind = rbStrings
 	case base == "UInt8":
 		c.kind = rbUInt8
 	case base == "UInt16":
@@ -108,6 +111,8 @@ type rbValue struct {
 	t   time.Time
 	ip  netip.Addr
 	str bool
+	// strs are an Array(String)'s elements, pointing into the buffer.
+	strs [][]byte
 }
 
 // rbRows reads RowBinaryWithNamesAndTypes output. It holds the engine's
@@ -213,6 +218,24 @@ func (r *rbRows) decode(c rbColumn, v *rbValue) error {
 		v.str = true
 		return err
 	}
+	if c.kind == rbStrings {
+		n, err := r.uvarint()
+		if err != nil {
+			return err
+		}
+		if n > uint64(len(r.buf)-r.off) { // each element takes at least a byte
+			return errShort
+		}
+		v.strs = v.strs[:0]
+		for range n {
+			b, err := r.bytes()
+			if err != nil {
+				return err
+			}
+			v.strs = append(v.strs, b)
+		}
+		return nil
+	}
 	if b, err = r.take(rbSize[c.kind]); err != nil {
 		return err
 	}
@@ -278,6 +301,12 @@ func (r *rbRows) scanOne(i int, d any) error {
 	case *[]byte:
 		ok = v.str
 		*d = append((*d)[:0], v.b...)
+	case *[]string:
+		ok = c.kind == rbStrings
+		*d = make([]string, len(v.strs))
+		for i, b := range v.strs {
+			(*d)[i] = string(b)
+		}
 	case *bool:
 		ok = c.kind == rbBool || c.kind == rbUInt8
 		*d = v.u != 0

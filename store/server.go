@@ -44,7 +44,7 @@ func (b *serverBackend) readEvents(ctx context.Context, sql string, params []par
 		return nil, err
 	}
 	defer r.Close()
-	var out []StoredEvent
+	out := dec.reuse[:0]
 	sc := newEventScanner(dec)
 	for r.Next() {
 		out = append(out, StoredEvent{})

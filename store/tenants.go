@@ -26,15 +26,18 @@ type Tenant struct {
 	// RetentionDays is how long events are kept after their event time
 	// (0 on Put means DefaultRetentionDays).
 	RetentionDays uint16
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// TimeZone is the IANA zone whose midnights bound the tenant's days
+	// ("" on Put means UTC).
+	TimeZone  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 var tenantsTable = table[Tenant]{
 	name: "tenants",
-	cols: []col{{"name", kStr}, {"retention_days", kU16}, {"created_at", kMilli}, {"updated_at", kMilli}},
+	cols: []col{{"name", kStr}, {"retention_days", kU16}, {"time_zone", kStr}, {"created_at", kMilli}, {"updated_at", kMilli}},
 	fields: func(v *Tenant) []any {
-		return []any{&v.Name, &v.RetentionDays, &v.CreatedAt, &v.UpdatedAt}
+		return []any{&v.Name, &v.RetentionDays, &v.TimeZone, &v.CreatedAt, &v.UpdatedAt}
 	},
 	setTenant: func(v *Tenant, t tenant.ID) { v.ID = t },
 }
@@ -53,6 +56,12 @@ func (s *Store) PutTenant(ctx context.Context, v Tenant) error {
 	}
 	if v.RetentionDays > MaxRetentionDays {
 		return fmt.Errorf("%w: retention of %d days exceeds %d", ErrInvalid, v.RetentionDays, MaxRetentionDays)
+	}
+	if v.TimeZone == "" {
+		v.TimeZone = "UTC"
+	}
+	if _, err := time.LoadLocation(v.TimeZone); err != nil {
+		return fmt.Errorf("%w: time zone %q: %v", ErrInvalid, v.TimeZone, err)
 	}
 	now := s.now().UTC()
 	if v.CreatedAt.IsZero() {

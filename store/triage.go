@@ -18,6 +18,7 @@ type Triage struct {
 	Status    string
 	Assignee  string
 	Note      string
+	Tags      []string
 	UpdatedBy string
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -26,10 +27,10 @@ type Triage struct {
 var triageTable = table[Triage]{
 	name: "triage",
 	cols: []col{{"event_id", kU64}, {"event_time", kMicro}, {"status", kStr}, {"assignee", kStr}, {"note", kStr},
-		{"updated_by", kStr}, {"created_at", kMilli}, {"updated_at", kMilli}},
+		{"tags", kStrs}, {"updated_by", kStr}, {"created_at", kMilli}, {"updated_at", kMilli}},
 	nkey: 1,
 	fields: func(v *Triage) []any {
-		return []any{&v.EventID, &v.EventTime, &v.Status, &v.Assignee, &v.Note, &v.UpdatedBy, &v.CreatedAt, &v.UpdatedAt}
+		return []any{&v.EventID, &v.EventTime, &v.Status, &v.Assignee, &v.Note, &v.Tags, &v.UpdatedBy, &v.CreatedAt, &v.UpdatedAt}
 	},
 	setTenant: func(v *Triage, t tenant.ID) { v.Tenant = t },
 }

@@ -16,16 +16,29 @@ type User struct {
 	PasswordHash string
 	Role         string
 	Disabled     bool
+	// TOTPSecret is the sealed second-factor secret, in force when
+	// TOTPEnabled; TOTPPending is a sealed secret set up but not yet
+	// confirmed. Sealing is the API's job: the store never sees them
+	// plain.
+	TOTPSecret  string
+	TOTPPending string
+	TOTPEnabled bool
+	// TOTPLastStep is the time step of the last accepted code, refused
+	// from then on (replay).
+	TOTPLastStep uint64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
 
 var usersTable = table[User]{
 	name: "users",
-	cols: []col{{"name", kStr}, {"password_hash", kStr}, {"role", kStr}, {"disabled", kBool}, {"created_at", kMilli}, {"updated_at", kMilli}},
+	cols: []col{{"name", kStr}, {"password_hash", kStr}, {"role", kStr}, {"disabled", kBool},
+		{"totp_secret", kStr}, {"totp_pending", kStr}, {"totp_enabled", kBool}, {"totp_last_step", kU64},
+		{"created_at", kMilli}, {"updated_at", kMilli}},
 	nkey: 1,
 	fields: func(v *User) []any {
-		return []any{&v.Name, &v.PasswordHash, &v.Role, &v.Disabled, &v.CreatedAt, &v.UpdatedAt}
+		return []any{&v.Name, &v.PasswordHash, &v.Role, &v.Disabled,
+			&v.TOTPSecret, &v.TOTPPending, &v.TOTPEnabled, &v.TOTPLastStep, &v.CreatedAt, &v.UpdatedAt}
 	},
 	setTenant: func(v *User, t tenant.ID) { v.Tenant = t },
 }

@@ -16,17 +16,20 @@ type Webhook struct {
 	URL         string
 	Secret      string
 	MinSeverity event.Severity
-	Enabled     bool
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// ThrottleSeconds is the least time between two deliveries of the same
+	// threat (0: no throttle).
+	ThrottleSeconds uint32
+	Enabled         bool
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 var webhooksTable = table[Webhook]{
 	name: "webhooks",
-	cols: []col{{"id", kStr}, {"url", kStr}, {"secret", kStr}, {"min_severity", kU8}, {"enabled", kBool}, {"created_at", kMilli}, {"updated_at", kMilli}},
+	cols: []col{{"id", kStr}, {"url", kStr}, {"secret", kStr}, {"min_severity", kU8}, {"throttle_seconds", kU32}, {"enabled", kBool}, {"created_at", kMilli}, {"updated_at", kMilli}},
 	nkey: 1,
 	fields: func(v *Webhook) []any {
-		return []any{&v.ID, &v.URL, &v.Secret, (*uint8)(&v.MinSeverity), &v.Enabled, &v.CreatedAt, &v.UpdatedAt}
+		return []any{&v.ID, &v.URL, &v.Secret, (*uint8)(&v.MinSeverity), &v.ThrottleSeconds, &v.Enabled, &v.CreatedAt, &v.UpdatedAt}
 	},
 	setTenant: func(v *Webhook, t tenant.ID) { v.Tenant = t },
 }
