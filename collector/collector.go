@@ -1,7 +1,9 @@
 // Package collector receives sensors' events and stores them: HTTPS batch
 // ingest (POST /api/v1/ingest, bearer token, gzip/zstd, idempotent by
 // batch ID), signed UDP datagrams, sensor health and ingest metrics at
-// /metrics, and GET /healthz. Its gin engine also hosts other components'
+// /metrics, and GET /healthz. It also delivers trails to sensors: the
+// global trail set and each tenant's custom trails and whitelist
+// (trails_global.go). Its gin engine also hosts other components'
 // routes (the API and web UI) through Options.Mounts.
 //
 // The tenant of every stored event is the tenant of the credential that
@@ -75,6 +77,18 @@ type Config struct {
 	UDPBatch      int
 	UDPLinger     time.Duration
 	UDPReadBuffer int
+
+	// Trails is the global trail set served to sensors (GET
+	// /api/v1/sensor/trails): a compiled trails.bin, a trails.csv or a
+	// Maltrail trail directory; "" serves none. TrailsCheck is how often
+	// it is checked for changes (default 1 min). OverlayTTL is how long a
+	// tenant's overlay (custom trails and whitelist, GET
+	// /api/v1/sensor/overlay) is reused before the store is read again
+	// (default 5 s): an API change reaches sensors within their poll
+	// interval plus OverlayTTL.
+	Trails      string
+	TrailsCheck time.Duration
+	OverlayTTL  time.Duration
 }
 
 // SetDefaults fills zero fields with their defaults.
@@ -115,6 +129,12 @@ func (c *Config) SetDefaults() {
 	if c.UDPReadBuffer <= 0 {
 		c.UDPReadBuffer = 16 << 20
 	}
+	if c.TrailsCheck <= 0 {
+		c.TrailsCheck = time.Minute
+	}
+	if c.OverlayTTL <= 0 {
+		c.OverlayTTL = 5 * time.Second
+	}
 }
 
 // Validate checks the configuration (after SetDefaults).
@@ -143,13 +163,17 @@ func (c *Config) Validate() error {
 type Options struct {
 	// Mounts add routes to the collector's gin engine (the API, the web
 	// UI), called in order after the collector's own routes: POST
-	// /api/v1/ingest, GET /healthz and GET /metrics are taken. The engine
+	// /api/v1/ingest, GET /api/v1/sensor/trails, GET
+	// /api/v1/sensor/overlay, GET /healthz and GET /metrics are taken. The engine
 	// already has a recovery middleware and trusts only TrustedProxies.
 	Mounts []func(*gin.Engine)
 	// Registry receives the collector's metrics and is served at /metrics
 	// (default NewRegistry()); pass one to add other components' series.
 	Registry *prometheus.Registry
-	Logger   *slog.Logger
+	// TrailStore, when set, serves tenants' custom trails and whitelists
+	// to their sensors (GET /api/v1/sensor/overlay).
+	TrailStore TrailStore
+	Logger     *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -169,6 +193,10 @@ type Collector struct {
 	limits  *rateLimiter
 	slots   chan *scratch
 	tlsCert tls.Certificate
+
+	trailMet *trailMetrics
+	global   *globalTrails // nil without Config.Trails
+	overlays *overlayCache // nil without Options.TrailStore
 
 	httpSrv  *http.Server
 	httpLn   net.Listener
@@ -208,6 +236,22 @@ func New(cfg Config, st store.Ingest, o Options) (*Collector, error) {
 	if err != nil {
 		return nil, err
 	}
+	trailMet, err := newTrailMetrics(o.Registry)
+	if err != nil {
+		return nil, fmt.Errorf("collector: cannot register metrics: %w", err)
+	}
+	var global *globalTrails
+	if cfg.Trails != "" {
+		if global, err = newGlobalTrails(cfg.Trails, trailMet, log, o.Now); err != nil {
+			return nil, fmt.Errorf("collector: %w", err)
+		}
+	}
+	var overlays *overlayCache
+	if o.TrailStore != nil {
+		if overlays, err = newOverlayCache(o.TrailStore, cfg.OverlayTTL, o.Now); err != nil {
+			return nil, fmt.Errorf("collector: %w", err)
+		}
+	}
 	bg, cancel := context.WithCancel(context.Background())
 	c := &Collector{
 		cfg: cfg, store: st, log: log, now: o.Now, started: o.Now(), met: met, reg: o.Registry, decomp: decomp,
@@ -215,6 +259,7 @@ func New(cfg Config, st store.Ingest, o Options) (*Collector, error) {
 		limits:  newRateLimiter(cfg.RateEvents, cfg.RateBurst, o.Now),
 		slots:   make(chan *scratch, cfg.MaxInFlight),
 		tlsCert: cert, serveErr: make(chan error, 2), bg: bg, cancelBg: cancel,
+		trailMet: trailMet, global: global, overlays: overlays,
 	}
 	for i := 0; i < cfg.MaxInFlight; i++ {
 		c.slots <- new(scratch)
@@ -234,6 +279,8 @@ func (c *Collector) newEngine(mounts []func(*gin.Engine)) *gin.Engine {
 	}
 	e.Use(c.recovery)
 	e.POST(IngestPath, c.handleIngest)
+	e.GET(GlobalTrailsPath, c.handleGlobalTrails)
+	e.GET(TrailsOverlayPath, c.handleTrailsOverlay)
 	e.GET("/healthz", func(g *gin.Context) { g.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(c.reg, promhttp.HandlerOpts{Registry: c.reg})))
 	for _, m := range mounts {
@@ -288,6 +335,9 @@ func (c *Collector) Start() error {
 		}
 		c.udp = u
 		go u.run()
+	}
+	if c.global != nil {
+		go c.global.watch(c.bg, c.cfg.TrailsCheck)
 	}
 	go func() {
 		if err := c.httpSrv.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -80,7 +80,7 @@ type Engine struct {
 	cfg    Config
 	trails atomic.Pointer[trails.Set]
 	gen    atomic.Uint64 // trail generation: workers drop caches when it moves
-	wl     *trails.Whitelist
+	wl     *liveWhitelist
 	ua     *heuristic.UAMatcher
 	ignore *throttle.IgnoreRules
 	trk    *heuristic.Trackers
@@ -103,17 +103,14 @@ func New(cfg Config, deps Deps, log *slog.Logger) (*Engine, error) {
 	}
 	e := &Engine{
 		cfg:    cfg,
-		wl:     deps.Whitelist,
+		wl:     new(liveWhitelist),
 		ua:     deps.UA,
 		ignore: deps.Ignore,
 		out:    deps.Out,
 		log:    log,
 	}
-	var wl heuristic.Whitelist = noWhitelist{}
-	if deps.Whitelist != nil {
-		wl = deps.Whitelist
-	}
-	e.trk = heuristic.NewTrackers(cfg.Trackers, wl)
+	e.wl.p.Store(deps.Whitelist)
+	e.trk = heuristic.NewTrackers(cfg.Trackers, e.wl)
 	e.trails.Store(deps.Trails)
 	return e, nil
 }
@@ -126,10 +123,18 @@ func (e *Engine) on(name string) bool { return e.cfg.Heuristics && e.cfg.Tracker
 // content types, IoT-malware downloads): only naming them disables them.
 func (e *Engine) onUngated(name string) bool { return e.cfg.Trackers.Enabled(name) }
 
-type noWhitelist struct{}
+// liveWhitelist is the engine's whitelist, swapped by SetWhitelist while
+// workers read it; a nil whitelist is empty.
+type liveWhitelist struct {
+	p atomic.Pointer[trails.Whitelist]
+}
 
-func (noWhitelist) Domain(string) bool { return false }
-func (noWhitelist) IP(netip.Addr) bool { return false }
+func (l *liveWhitelist) Domain(name string) bool { return l.p.Load().Domain(name) }
+func (l *liveWhitelist) IP(a netip.Addr) bool    { return l.p.Load().IP(a) }
+
+// SetWhitelist swaps the whitelist atomically (nil: none); workers and
+// heuristics use it from their next check.
+func (e *Engine) SetWhitelist(w *trails.Whitelist) { e.wl.p.Store(w) }
 
 // ErrTrailsShrank is returned by SetTrails for a set less than half the size
 // of the current one: far more often a broken download than a real change.
@@ -145,6 +150,14 @@ func (e *Engine) SetTrails(s *trails.Set) error {
 	e.trails.Store(s)
 	e.gen.Add(1)
 	return nil
+}
+
+// ReplaceTrails swaps the trail set like SetTrails without the size check,
+// for callers that decide themselves which changes are plausible (a tenant
+// deleting its own custom trails is not a broken download).
+func (e *Engine) ReplaceTrails(s *trails.Set) {
+	e.trails.Store(s)
+	e.gen.Add(1)
 }
 
 // Trails returns the trail set in use.
@@ -170,7 +183,7 @@ func (e *Engine) emit(ev *event.Event, src, dst netip.Addr) {
 		e.ignored.Add(1)
 		return
 	}
-	if ev.Type != event.TypeDNS && e.wl != nil && (e.wl.IP(src) || e.wl.IP(dst)) {
+	if ev.Type != event.TypeDNS && (e.wl.IP(src) || e.wl.IP(dst)) {
 		e.whitelisted.Add(1)
 		return
 	}

@@ -16,6 +16,9 @@ import (
 // isCompiled reports whether data starts like a compiled trail file.
 func isCompiled(data []byte) bool { return bytes.HasPrefix(data, []byte(compiledMagic)) }
 
+// IsCompiled reports whether data starts like a compiled trail file (WriteCompiled).
+func IsCompiled(data []byte) bool { return isCompiled(data) }
+
 // readFileAligned reads a whole file into an 8-byte aligned buffer, so that a compiled
 // file's tables can be used in place.
 func readFileAligned(path string) ([]byte, error) {

@@ -16,6 +16,9 @@
 // hashing a trail (about 60 ms for Maltrail's 1.6M static trails, against about a second
 // for their trails.csv).
 //
+// A tenant's custom trails and whitelist travel as an Overlay (EncodeOverlay,
+// DecodeOverlay) and are layered over a loaded Set with Set.Layer, without copying it.
+//
 // Spoor extensions to Maltrail, all of them additive:
 //   - IP and IP:port trails are matched natively, so any textual IPv6 form works and an
 //     IPv4-mapped IPv6 trail matches the IPv4 address;

@@ -20,6 +20,7 @@ type Set struct {
 	cidrs   []cidrTrail             // CIDR trails as written, in load order
 	cidrKey map[netip.Prefix]uint32 // CIDR trails as written -> pair, for Lookup
 	wild    wildcardSet
+	over    *layer // a tenant's overlay (see Layer); nil for a loaded set
 }
 
 type cidrTrail struct {
@@ -40,9 +41,13 @@ type Stats struct {
 	TableBytes int // key arena plus the string and IPv4 tables
 }
 
-// Len returns the number of distinct trails.
+// Len returns the number of distinct trails, an overlay's included.
 func (s *Set) Len() int {
-	return s.strs.n + s.ip4.n + s.ip4port.n + len(s.ip6) + len(s.ip6port) + len(s.cidrs)
+	n := s.strs.n + s.ip4.n + s.ip4port.n + len(s.ip6) + len(s.ip6port) + len(s.cidrs)
+	if s.over != nil {
+		n += s.over.n
+	}
+	return n
 }
 
 // Stats returns counts by kind of trail.
@@ -66,6 +71,14 @@ func (s *Set) Stats() Stats {
 // Address keys are answered natively, in any textual form: "1.2.3.4", "dead::beef",
 // "1.2.3.4:80", "[dead::beef]:443", and CIDR trails by their exact network text.
 func (s *Set) Lookup(key string) (Entry, bool) {
+	if s.over != nil {
+		return s.over.lookup(s, key)
+	}
+	return s.lookup(key)
+}
+
+// lookup is Lookup in s's own tables.
+func (s *Set) lookup(key string) (Entry, bool) {
 	if p, ok := s.strs.get(key); ok {
 		return s.pairs[p], true
 	}
@@ -79,7 +92,7 @@ func (s *Set) Lookup(key string) (Entry, bool) {
 		return s.lookupAddr(a)
 	}
 	if a, port, ok := parseAddrPort(key); ok {
-		return s.LookupIPPort(a, port)
+		return s.lookupIPPort(a, port)
 	}
 	if p, ok := parsePrefix(key); ok {
 		if pair, ok := s.cidrKey[canonicalPrefix(p)]; ok {
@@ -92,6 +105,9 @@ func (s *Set) Lookup(key string) (Entry, bool) {
 // LookupIP returns the exact IP trail for a, else the most specific CIDR trail
 // containing it. IPv4-mapped IPv6 addresses are looked up as IPv4.
 func (s *Set) LookupIP(a netip.Addr) (Entry, bool) {
+	if s.over != nil {
+		return s.over.lookupIP(s, a)
+	}
 	if !a.IsValid() {
 		return Entry{}, false
 	}
@@ -122,6 +138,14 @@ func (s *Set) lookupAddr(a netip.Addr) (Entry, bool) {
 
 // LookupIPPort answers address:port trails ("1.2.3.4:80", "[dead::beef]:443").
 func (s *Set) LookupIPPort(a netip.Addr, port uint16) (Entry, bool) {
+	if s.over != nil {
+		return s.over.lookupIPPort(s, a, port)
+	}
+	return s.lookupIPPort(a, port)
+}
+
+// lookupIPPort is LookupIPPort in s's own tables.
+func (s *Set) lookupIPPort(a netip.Addr, port uint16) (Entry, bool) {
 	if !a.IsValid() {
 		return Entry{}, false
 	}

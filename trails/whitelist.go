@@ -1,7 +1,6 @@
 package trails
 
 import (
-	"fmt"
 	"net/netip"
 	"strings"
 )
@@ -21,18 +20,7 @@ type Whitelist struct {
 // LoadWhitelist reads whitelist files in the format of Maltrail's data/whitelist.txt and
 // USER_WHITELIST: one entry per line, lines starting with '#' ignored, no inline comments.
 func LoadWhitelist(paths ...string) (*Whitelist, error) {
-	w := newWhitelist()
-	for _, path := range paths {
-		err := eachDataLine(path, func(line string, _ int) error {
-			w.add(line)
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("cannot load whitelist: %w", err)
-		}
-	}
-	w.ranges.finish()
-	return w, nil
+	return LoadWhitelistWith(nil, paths...)
 }
 
 // NewWhitelist builds a whitelist from entries written as whitelist.txt lines.
