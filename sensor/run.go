@@ -45,6 +45,10 @@ func (e *Engine) readInline(ctx context.Context, src capture.Source, clock Clock
 				return nil
 			}
 			if errors.Is(err, capture.ErrTimeout) {
+				// An idle link: check for shutdown now, not 1024 timeouts later.
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
 				tick.advance(clock, time.Now())
 				continue
 			}
@@ -132,6 +136,9 @@ func (e *Engine) readParallel(ctx context.Context, src capture.Source, n int, cl
 				return nil
 			}
 			if errors.Is(err, capture.ErrTimeout) {
+				if ctx.Err() != nil { // idle link: see readInline
+					return ctx.Err()
+				}
 				for i := range queues {
 					flush(i)
 				}
