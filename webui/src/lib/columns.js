@@ -1,0 +1,133 @@
+// Columnar event storage for the worker: a day of a million events is a few
+// typed arrays of string ids plus one interned copy of each distinct string,
+// not a million JavaScript objects.
+
+/** String columns of a chunk, in the API's order (api/chunkenc.go). */
+export const STRING_COLUMNS = ['sensor', 'src_ip', 'src_port', 'dst_ip', 'dst_port', 'proto', 'type', 'trail',
+  'info', 'reference', 'http_method', 'http_host', 'http_uri', 'http_user_agent', 'tls_sni', 'ja4', 'cert_sha1',
+  'sensor_id'];
+
+const INT_COLUMNS = { severity: Uint8Array, count: Uint32Array, dns_qtype: Uint16Array, dns_rcode: Uint8Array };
+
+export class ColumnStore {
+  constructor(capacity = 4096) {
+    this.n = 0;
+    this.cap = 0;
+    this.strings = [''];
+    this.ids = new Map([['', 0]]);
+    this.time = new Float64Array(0); // microseconds since the epoch
+    this.idHi = new Uint32Array(0);
+    this.idLo = new Uint32Array(0);
+    this.str = {};
+    this.int = {};
+    for (const c of STRING_COLUMNS) this.str[c] = new Uint32Array(0);
+    for (const c in INT_COLUMNS) this.int[c] = new INT_COLUMNS[c](0);
+    this.grow(capacity);
+  }
+
+  /** intern returns the id of s, adding it if new. */
+  intern(s) {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(s);
+      this.ids.set(s, id);
+    }
+    return id;
+  }
+
+  grow(need) {
+    if (need <= this.cap) return;
+    const cap = Math.max(need, this.cap * 2, 4096);
+    const re = (a) => {
+      const b = new a.constructor(cap);
+      b.set(a.subarray(0, this.n));
+      return b;
+    };
+    this.time = re(this.time);
+    this.idHi = re(this.idHi);
+    this.idLo = re(this.idLo);
+    for (const c of STRING_COLUMNS) this.str[c] = re(this.str[c]);
+    for (const c in INT_COLUMNS) this.int[c] = re(this.int[c]);
+    this.cap = cap;
+  }
+
+  /** appendChunk adds one decoded line of the day stream. */
+  appendChunk(ch) {
+    const k = ch.n | 0;
+    if (k === 0) return 0;
+    const base = this.n;
+    this.grow(base + k);
+    const remap = new Uint32Array(ch.dict.length);
+    for (let i = 0; i < ch.dict.length; i++) remap[i] = this.intern(ch.dict[i]);
+    let t = 0;
+    const times = ch.time;
+    for (let i = 0; i < k; i++) {
+      t += times[i];
+      this.time[base + i] = t;
+    }
+    const ids = ch.id;
+    for (let i = 0; i < k; i++) {
+      const h = ids[i];
+      this.idHi[base + i] = parseInt(h.slice(0, 8), 16);
+      this.idLo[base + i] = parseInt(h.slice(8), 16);
+    }
+    for (const c of STRING_COLUMNS) {
+      const src = ch[c], dst = this.str[c];
+      if (!src) continue;
+      for (let i = 0; i < k; i++) dst[base + i] = remap[src[i]];
+    }
+    for (const c in INT_COLUMNS) {
+      const src = ch[c], dst = this.int[c];
+      if (!src) continue;
+      dst.set(src, base);
+    }
+    this.n = base + k;
+    return k;
+  }
+
+  /** appendEvent adds one event object (live tail: the API's event JSON). */
+  appendEvent(e) {
+    this.grow(this.n + 1);
+    const i = this.n;
+    const ts = typeof e.timestamp === 'number' ? e.timestamp * 1e6 : Date.parse(e.time) * 1000;
+    this.time[i] = ts;
+    this.idHi[i] = 0;
+    this.idLo[i] = 0;
+    for (const c of STRING_COLUMNS) {
+      const v = e[c];
+      this.str[c][i] = v === undefined || v === null || v === '-' ? 0 : this.intern(String(v));
+    }
+    const sev = { low: 1, medium: 2, high: 3 }[e.severity] || Number(e.severity) || 0;
+    this.int.severity[i] = sev;
+    this.int.count[i] = Math.max(1, Number(e.count) || 1);
+    this.int.dns_qtype[i] = Number(e.dns_qtype) || 0;
+    this.int.dns_rcode[i] = Number(e.dns_rcode) || 0;
+    this.n = i + 1;
+  }
+
+  /** get returns field c of event i as a string. */
+  get(c, i) {
+    return this.strings[this.str[c][i]];
+  }
+
+  /** eventID is event i's id in hex, as the API prints it. */
+  eventID(i) {
+    return this.idHi[i].toString(16).padStart(8, '0') + this.idLo[i].toString(16).padStart(8, '0');
+  }
+
+  /** row returns event i as a plain object (for the drawer and exports). */
+  row(i) {
+    const o = { id: this.eventID(i), time: this.time[i] };
+    for (const c of STRING_COLUMNS) o[c] = this.get(c, i);
+    for (const c in INT_COLUMNS) o[c] = this.int[c][i];
+    return o;
+  }
+
+  /** bytes estimates the memory the columns hold. */
+  bytes() {
+    let b = this.cap * (8 + 8 + STRING_COLUMNS.length * 4 + 1 + 4 + 2 + 1);
+    for (const s of this.strings) b += 16 + s.length * 2;
+    return b;
+  }
+}
