@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/spoorsec/spoor/api"
+	"github.com/spoorsec/spoor/auth/password"
 	"github.com/spoorsec/spoor/auth/token"
 	"github.com/spoorsec/spoor/store"
 	"github.com/spoorsec/spoor/tenant"
@@ -29,6 +32,9 @@ commands:
   tenant list
   sensor enroll --tenant ID --name NAME [--id ID] [--json]
                 print the new sensor's token and UDP key (shown only once)
+  user create --tenant ID --username NAME --role ROLE --password-stdin
+                ROLE: tenant-admin, analyst or viewer (mssp-admin in the operator
+                tenant); the password (12+ characters) is read from standard input
   sensor list --tenant ID
   sensor revoke --tenant ID --id SENSOR
   events export --tenant ID [--from TIME] [--to TIME]
@@ -65,6 +71,13 @@ func runAdmin(args []string) error {
 	case "sensor list":
 		fs.String("tenant", "", "tenant ID")
 		run = adminSensorList
+	case "user create":
+		fs.String("tenant", "", "tenant ID")
+		fs.String("username", "", "user name: 1-64 of A-Z a-z 0-9 . _ @ -")
+		fs.String("role", "analyst", "role: tenant-admin, analyst, viewer (mssp-admin: operator tenant only)")
+		fs.Bool("password-stdin", false, "read the password from standard input (required: never on the command line)")
+		fs.String("operator-tenant", "mssp", "the MSSP's own tenant, the only one with mssp-admin users")
+		run = adminUserCreate
 	case "sensor revoke":
 		fs.String("tenant", "", "tenant ID")
 		fs.String("id", "", "sensor ID")
@@ -214,6 +227,54 @@ func adminSensorEnroll(ctx context.Context, st *store.Store, fs *pflag.FlagSet) 
 	fmt.Printf("tenant: %s\nsensor_id: %s\nname: %s\ntoken: %s\nudp_key_id: %s\nudp_key: %s\n",
 		e.Tenant, e.SensorID, e.Name, e.Token, e.UDPKeyID, e.UDPKey)
 	fmt.Fprintln(os.Stderr, "spoor: keep the token and UDP key now: they are not shown again")
+	return nil
+}
+
+func adminUserCreate(ctx context.Context, st *store.Store, fs *pflag.FlagSet) error {
+	t, err := tenantFlag(fs, "tenant")
+	if err != nil {
+		return err
+	}
+	name, _ := fs.GetString("username")
+	roleName, _ := fs.GetString("role")
+	op, _ := fs.GetString("operator-tenant")
+	if fromStdin, _ := fs.GetBool("password-stdin"); !fromStdin {
+		return fmt.Errorf("%w: --password-stdin is required (the password is read from standard input)", errUsage)
+	}
+	if !api.ValidUsername(name) {
+		return fmt.Errorf("%w: --username must be 1 to 64 characters of A-Z a-z 0-9 . _ @ -", errUsage)
+	}
+	role, err := api.ParseRole(roleName)
+	if err != nil {
+		return fmt.Errorf("%w: --role: %v", errUsage, err)
+	}
+	if role == api.RoleMSSPAdmin && string(t) != op {
+		return fmt.Errorf("%w: role mssp-admin exists only in the operator tenant %q", errUsage, op)
+	}
+	line, err := bufio.NewReader(io.LimitReader(os.Stdin, 1025)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("cannot read the password: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if len(pw) > 1024 {
+		return fmt.Errorf("%w: password too long", errUsage)
+	}
+	hash, err := password.Hash(pw, password.Default)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if _, err := st.Tenant(ctx, t); err != nil {
+		return fmt.Errorf("tenant %s: %w", t, err)
+	}
+	if _, err := st.User(ctx, t, name); err == nil {
+		return fmt.Errorf("user %s exists already in tenant %s", name, t)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err := st.PutUser(ctx, t, store.User{Name: name, PasswordHash: hash, Role: string(role)}); err != nil {
+		return err
+	}
+	fmt.Printf("user %s (%s) created in tenant %s\n", name, role, t)
 	return nil
 }
 

@@ -13,12 +13,16 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/viper"
 
 	"github.com/spoorsec/spoor/api"
+	"github.com/spoorsec/spoor/collector"
 	"github.com/spoorsec/spoor/event"
 	"github.com/spoorsec/spoor/store"
 	"github.com/spoorsec/spoor/tenant"
+	"github.com/spoorsec/spoor/trails"
+	"github.com/spoorsec/spoor/webui"
 )
 
 // signingKeyFile holds the API's token signing key in an embedded data
@@ -78,17 +82,38 @@ type apiWiring struct {
 	dispatch *api.Dispatcher
 }
 
-func newAPIWiring(v *viper.Viper, st *store.Store, log *slog.Logger) (*apiWiring, error) {
+// newAPIWiring builds the API; its metrics go to reg (served at the
+// collector's /metrics).
+// coll is the collector that will mount it: /check looks indicators up in
+// the global trail set it serves, and trail changes reach its sensors at
+// their next poll. It is called only while requests are served, after the
+// collector exists.
+func newAPIWiring(v *viper.Viper, st *store.Store, reg prometheus.Registerer, coll func() *collector.Collector, log *slog.Logger) (*apiWiring, error) {
 	cfg, err := apiConfig(v)
 	if err != nil {
 		return nil, err
 	}
-	a, err := api.New(cfg, api.Deps{Store: st}, log)
+	a, err := api.New(cfg, api.Deps{
+		Store:         st,
+		Registerer:    reg,
+		Trails:        func() *trails.Set { return coll().GlobalTrails() },
+		TrailsChanged: func(t tenant.ID) { coll().TrailsChanged(t) },
+	}, log)
 	if err != nil {
 		return nil, fmt.Errorf("cannot start the API: %w", err)
 	}
+	console, err := webui.Embedded()
+	if err != nil {
+		return nil, err
+	}
+	if !console.Built() {
+		log.Warn("this binary was built without the web UI; /ui/ answers 503 (run scripts/setup.sh, then rebuild)")
+	}
 	return &apiWiring{
-		mount:    func(e *gin.Engine) { a.Register(e) },
+		mount: func(e *gin.Engine) {
+			a.Register(e)
+			console.Register(e)
+		},
 		live:     a.Live(),
 		dispatch: api.NewDispatcher(st, api.DispatcherOptions{Policy: cfg.Webhooks}, log.With("component", "webhooks")),
 	}, nil

@@ -44,6 +44,9 @@ var collectorFlags = map[string]string{
 	"collector.udp_linger":        "udp-linger",
 	"collector.udp_read_buffer":   "udp-read-buffer",
 	"collector.shutdown_grace":    "shutdown-grace",
+	"collector.trails":            "trails",
+	"collector.trails_check":      "trails-check",
+	"collector.overlay_ttl":       "overlay-ttl",
 	"collector.log_level":         "log-level",
 	"api.operator_tenant":         "operator-tenant",
 }
@@ -72,6 +75,9 @@ func collectorFlagSet() *pflag.FlagSet {
 	fs.Duration("udp-linger", 500*time.Millisecond, "longest a UDP event waits to be stored")
 	fs.Int("udp-read-buffer", 16<<20, "UDP socket receive buffer, bytes")
 	fs.Duration("shutdown-grace", 30*time.Second, "on SIGTERM, how long in-flight batches get to finish")
+	fs.String("trails", "", "global trail set served to sensors: a compiled trails.bin (best: its version survives restarts), a trails.csv or a Maltrail trails directory")
+	fs.Duration("trails-check", time.Minute, "how often --trails is checked for changes")
+	fs.Duration("overlay-ttl", 5*time.Second, "how long a tenant's custom trails and whitelist are cached for its sensors")
 	fs.String("log-level", "info", "debug, info, warn or error")
 	fs.String("operator-tenant", "mssp", "tenant of the MSSP's own users (where the first admin is created)")
 	return fs
@@ -128,13 +134,14 @@ func runCollector(args []string) error {
 		return err
 	}
 	reg := collector.NewRegistry()
-	wiring, err := newAPIWiring(v, st.Store, log)
+	var c *collector.Collector // set before it serves, which is when the API uses it
+	wiring, err := newAPIWiring(v, st.Store, reg, func() *collector.Collector { return c }, log)
 	if err != nil {
 		return err
 	}
 	defer wiring.close(10 * time.Second)
-	c, err := collector.New(cfg, notifyingStore{Ingest: st.Store, w: wiring},
-		collector.Options{Mounts: []func(*gin.Engine){wiring.mount}, Registry: reg, Logger: log})
+	c, err = collector.New(cfg, notifyingStore{Ingest: st.Store, w: wiring},
+		collector.Options{Mounts: []func(*gin.Engine){wiring.mount}, Registry: reg, TrailStore: st.Store, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -164,6 +171,9 @@ func collectorConfig(v *viper.Viper) collector.Config {
 		UDPBatch:        v.GetInt("collector.udp_batch"),
 		UDPLinger:       v.GetDuration("collector.udp_linger"),
 		UDPReadBuffer:   v.GetInt("collector.udp_read_buffer"),
+		Trails:          v.GetString("collector.trails"),
+		TrailsCheck:     v.GetDuration("collector.trails_check"),
+		OverlayTTL:      v.GetDuration("collector.overlay_ttl"),
 	}
 	if cfg.TLSDir == "" && cfg.TLSCert == "" && v.GetString("store.data_dir") != "" {
 		cfg.TLSDir = filepath.Join(v.GetString("store.data_dir"), "tls")

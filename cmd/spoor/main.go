@@ -31,6 +31,7 @@ commands:
   admin     create tenants, enroll sensors, export events (directly on the store)
   migrate   apply or list storage migrations (up, status)
   bench     measure ingest throughput (bench ingest, bench ship)
+  demo      generate realistic traffic with trail indicators (demo gen, demo run)
   version   print the version
 
 Run 'spoor <command> --help' for a command's flags.
@@ -54,6 +55,8 @@ func run(args []string) error {
 		return runMigrate(args[1:])
 	case "bench":
 		return runBench(args[1:])
+	case "demo":
+		return runDemo(args[1:])
 	case "version", "--version":
 		fmt.Println("spoor", version)
 		return nil

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -34,6 +32,7 @@ import (
 	"github.com/spoorsec/spoor/sensor/output"
 	"github.com/spoorsec/spoor/sensor/ship"
 	"github.com/spoorsec/spoor/sensor/throttle"
+	"github.com/spoorsec/spoor/sensor/trailsync"
 	"github.com/spoorsec/spoor/trails"
 )
 
@@ -80,6 +79,8 @@ var sensorFlags = map[string]string{
 	"sensor.batch_events":        "batch-events",
 	"sensor.batch_linger":        "batch-linger",
 	"sensor.ship_timeout":        "ship-timeout",
+	"sensor.trails_poll":         "trails-poll",
+	"sensor.trails_cache":        "trails-cache",
 }
 
 func sensorFlagSet() *pflag.FlagSet {
@@ -93,7 +94,7 @@ func sensorFlagSet() *pflag.FlagSet {
 	fs.Int("snaplen", 2000, "bytes captured per packet")
 	fs.Int("workers", 1, "packet-processing workers (live: one fanout socket each)")
 	fs.Int("ring-mb", 64, "capture ring size per worker, MiB")
-	fs.String("trails", "", "trails: a Maltrail trails.csv file or a trails directory (static/, custom/)")
+	fs.String("trails", "", "trails: a compiled trails.bin, a Maltrail trails.csv file or a trails directory (static/, custom/); with an https --collector, default: the collector's global set")
 	fs.StringSlice("custom-trails", nil, "extra directories of custom trail files (*.txt)")
 	fs.StringSlice("whitelist", nil, "whitelist files (default: data/whitelist.txt beside the trails directory)")
 	fs.String("ua-file", "", "suspicious User-Agent patterns (default: data/ua.txt beside the trails directory)")
@@ -127,6 +128,8 @@ func sensorFlagSet() *pflag.FlagSet {
 	fs.Int("batch-events", 20_000, "events per batch sent to the collector")
 	fs.Duration("batch-linger", time.Second, "longest an event waits for its batch to fill")
 	fs.Duration("ship-timeout", 5*time.Minute, "with -r, how long to wait at the end for the collector to acknowledge every event (exit 1 if it does not)")
+	fs.Duration("trails-poll", time.Minute, "with an https --collector, fetch the tenant's custom trails and whitelist (and, without --trails, the global set) this often; 0: never")
+	fs.String("trails-cache", "", "where trails fetched from the collector are kept for restarts without it (default: per collector and token beside the spool)")
 	fs.String("cpuprofile", "", "write a CPU profile of packet processing to this file")
 	return fs
 }
@@ -187,6 +190,7 @@ func runSensor(args []string) error {
 
 type sensorRun struct {
 	engine *sensor.Engine
+	sync   *trailsync.Syncer // nil: trails are not fetched from a collector
 	stage  *throttle.Stage
 	sinks  output.Sink
 	reg    *prometheus.Registry
@@ -223,8 +227,9 @@ func (s *sensorRun) close() {
 
 func buildSensor(v *viper.Viper, log *slog.Logger) (*sensorRun, error) {
 	trailsPath := v.GetString("sensor.trails")
-	if trailsPath == "" {
-		return nil, fmt.Errorf("%w: no trails given (--trails FILE|DIR)", errUsage)
+	fetch := strings.HasPrefix(v.GetString("sensor.collector"), "https://") && v.GetDuration("sensor.trails_poll") > 0
+	if trailsPath == "" && !fetch {
+		return nil, fmt.Errorf("%w: no trails given (--trails FILE|DIR, or an https --collector to fetch them from)", errUsage)
 	}
 	dataDir := siblingDataDir(trailsPath)
 	wlFiles := splitList(v.GetStringSlice("sensor.whitelist"))
@@ -240,12 +245,23 @@ func buildSensor(v *viper.Viper, log *slog.Logger) (*sensorRun, error) {
 			return nil, fmt.Errorf("cannot load whitelist: %w", err)
 		}
 	}
-	start := time.Now()
-	set, err := trails.Load(trailsPath, trails.LoadOptions{Whitelist: wl, CustomDirs: splitList(v.GetStringSlice("sensor.custom_trails_dirs"))})
-	if err != nil {
-		return nil, fmt.Errorf("cannot load trails: %w", err)
+	var set *trails.Set
+	if trailsPath != "" {
+		start := time.Now()
+		var err error
+		set, err = trails.Load(trailsPath, trails.LoadOptions{Whitelist: wl, CustomDirs: splitList(v.GetStringSlice("sensor.custom_trails_dirs"))})
+		if err != nil {
+			return nil, fmt.Errorf("cannot load trails: %w", err)
+		}
+		log.Info("trails loaded", "path", trailsPath, "trails", set.Len(), "took", time.Since(start).Round(time.Millisecond), "whitelist", wlFiles)
 	}
-	log.Info("trails loaded", "path", trailsPath, "trails", set.Len(), "took", time.Since(start).Round(time.Millisecond), "whitelist", wlFiles)
+	var syncer *trailsync.Syncer
+	if fetch {
+		var err error
+		if syncer, set, wl, err = bootstrapTrails(v, set, wlFiles, log); err != nil {
+			return nil, err
+		}
+	}
 	// Loading leaves far more garbage than the set retains: give it back
 	// before capture starts, so the sensor's resident size is its working set.
 	runtime.GC()
@@ -259,6 +275,7 @@ func buildSensor(v *viper.Viper, log *slog.Logger) (*sensorRun, error) {
 	}
 	var ua *heuristic.UAMatcher
 	if uaFile != "" {
+		var err error
 		if ua, err = heuristic.LoadUA(uaFile); err != nil {
 			return nil, fmt.Errorf("cannot load User-Agent patterns: %w", err)
 		}
@@ -318,7 +335,13 @@ func buildSensor(v *viper.Viper, log *slog.Logger) (*sensorRun, error) {
 		sinks.Close()
 		return nil, fmt.Errorf("cannot register metrics: %w", err)
 	}
-	return &sensorRun{engine: engine, stage: stage, sinks: sinks, reg: reg, ship: shipper}, nil
+	if syncer != nil {
+		if err := syncer.RegisterMetrics(reg); err != nil {
+			sinks.Close()
+			return nil, fmt.Errorf("cannot register metrics: %w", err)
+		}
+	}
+	return &sensorRun{engine: engine, sync: syncer, stage: stage, sinks: sinks, reg: reg, ship: shipper}, nil
 }
 
 func buildSinks(v *viper.Viper, loc *time.Location, extra ...output.Sink) (output.Sink, error) {
@@ -361,6 +384,11 @@ func buildSinks(v *viper.Viper, loc *time.Location, extra ...output.Sink) (outpu
 }
 
 func (s *sensorRun) run(ctx context.Context, v *viper.Viper, log *slog.Logger) error {
+	if s.sync != nil {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go s.sync.Run(ctx, s.engine)
+	}
 	workers := v.GetInt("sensor.workers")
 	if files := splitList(v.GetStringSlice("sensor.read")); len(files) > 0 {
 		src, err := capture.OpenFiles(files)
@@ -511,21 +539,12 @@ func buildShipper(v *viper.Viper, log *slog.Logger) (*shipOut, error) {
 	if tok == "" {
 		return nil, fmt.Errorf("%w: --collector needs --token", errUsage)
 	}
-	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if ca := v.GetString("sensor.ca"); ca != "" {
-		pem, err := os.ReadFile(ca)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read CA certificate: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%w: %s holds no PEM certificate", errUsage, ca)
-		}
-		tlsCfg.RootCAs = pool
+	tlsCfg, err := collectorTLS(v)
+	if err != nil {
+		return nil, err
 	}
-	if v.GetBool("sensor.tls_insecure") {
+	if tlsCfg.InsecureSkipVerify {
 		log.Warn("not verifying the collector's TLS certificate (--tls-insecure)")
-		tlsCfg.InsecureSkipVerify = true
 	}
 	spool := v.GetString("sensor.spool_dir")
 	if spool == "" {
@@ -552,12 +571,18 @@ func buildShipper(v *viper.Viper, log *slog.Logger) (*shipOut, error) {
 // defaultSpoolDir keeps one spool per collector and token, so a spool is
 // never delivered with another sensor's credential.
 func defaultSpoolDir(collectorURL, tok string) string {
-	base := "/var/lib/spoor/spool"
+	return stateDir("spool", collectorURL, tok)
+}
+
+// stateDir is a per collector and token directory of kind (spool, trails)
+// under /var/lib/spoor, or the user's state directory when not root.
+func stateDir(kind, collectorURL, tok string) string {
+	base := filepath.Join("/var/lib/spoor", kind)
 	if os.Geteuid() != 0 {
 		if d := os.Getenv("XDG_STATE_HOME"); d != "" {
-			base = filepath.Join(d, "spoor", "spool")
+			base = filepath.Join(d, "spoor", kind)
 		} else if h, err := os.UserHomeDir(); err == nil {
-			base = filepath.Join(h, ".local", "state", "spoor", "spool")
+			base = filepath.Join(h, ".local", "state", "spoor", kind)
 		}
 	}
 	sum := sha256.Sum256([]byte(collectorURL + "\x00" + tok))
