@@ -98,12 +98,8 @@ done
 # Sensor flags shared by the history replays and the live sensor.
 sensor_flags=(--name demo-sensor --trails "$trails"
   --whitelist "$testdata/maltrail/data/whitelist.txt" --ua-file "$testdata/maltrail/data/ua.txt"
-  --log-dir "$state/logs" --collector "https://$listen" --token "$token" --tls-insecure)
-# Sensors that fetch trails from the collector keep them in the state too.
-sensor_help=$("$spoor" sensor --help 2>&1 || true)
-case "$sensor_help" in
-*--trails-cache*) sensor_flags+=(--trails-cache "$state/trails-cache") ;;
-esac
+  --log-dir "$state/logs" --collector "https://$listen" --token "$token" --tls-insecure
+  --trails-cache "$state/trails-cache")
 
 # History: a day of generated traffic for yesterday and for today so far,
 # each day once (the seed is the day, so a rerun adds nothing twice).
