@@ -138,6 +138,7 @@ func TestUserUpdate(t *testing.T) {
 	}
 
 	t.Run("password", func(t *testing.T) {
+		session := login(t, analyst, userPassword, fromAddr("198.51.100.119"))
 		r := call(t, "PUT", base+analyst, adminTok, `{"password":"a-brand-new-password"}`)
 		if r.Code != 200 || strings.Contains(string(r.Body), "argon") || strings.Contains(string(r.Body), "hash") {
 			t.Fatalf("got %d %s, want 200 without the hash", r.Code, r.Body)
@@ -145,6 +146,10 @@ func TestUserUpdate(t *testing.T) {
 		login(t, analyst, "a-brand-new-password", fromAddr("198.51.100.120"))
 		if r := call(t, "POST", "/api/v1/auth/login", "", loginBody(analyst, userPassword, ""), fromAddr("198.51.100.121")); r.Code != 401 {
 			t.Errorf("old password: got %d, want 401", r.Code)
+		}
+		// The session opened with the old password ends at its next refresh.
+		if r := call(t, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": session.RefreshToken}); r.Code != 401 {
+			t.Errorf("refresh of a session from before the password change: got %d %s, want 401", r.Code, r.Body)
 		}
 	})
 	t.Run("disabled user cannot log in", func(t *testing.T) {

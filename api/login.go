@@ -235,6 +235,29 @@ func (h *authHandler) refresh(c *gin.Context) {
 	c.JSON(http.StatusOK, resp)
 }
 
+// endSessions revokes every live refresh token of user name of tenant t,
+// so that a changed password, a reset second factor or a disabled account
+// ends the user's other sessions at their next refresh (access tokens live
+// out their minutes). It returns how many were revoked.
+func endSessions(ctx context.Context, s Store, t tenant.ID, name string) (int, error) {
+	toks, err := s.APITokens(ctx, t)
+	if err != nil {
+		return 0, fmt.Errorf("cannot list the sessions of %s/%s: %w", t, name, err)
+	}
+	n := 0
+	for _, tok := range toks {
+		if tok.Role != refreshRole || tok.Name != name || tok.Revoked {
+			continue
+		}
+		tok.Revoked = true
+		if err := s.PutAPIToken(ctx, t, tok); err != nil {
+			return n, fmt.Errorf("cannot revoke a session of %s/%s: %w", t, name, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
 // logout answers POST /auth/logout: the refresh token is revoked. Unknown
 // or spent tokens are not an error (logout is idempotent).
 func (h *authHandler) logout(c *gin.Context) {

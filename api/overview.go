@@ -75,10 +75,22 @@ func (h overviewHandler) overview(c *gin.Context) {
 // operator to the others.
 func (h overviewHandler) tenant(ctx context.Context, v store.Tenant, now time.Time) tenantOverviewJSON {
 	o := tenantOverviewJSON{Tenant: string(v.ID), Name: v.Name, Trend: make([]trendDayJSON, trendDays)}
-	today := now.Truncate(24 * time.Hour)
+	// Days are the tenant's, as in its day view.
+	loc := time.UTC
+	if v.TimeZone != "" {
+		if l, err := loadZone(v.TimeZone); err == nil {
+			loc = l
+		} else {
+			h.log.Warn("overview: tenant time zone unknown; using UTC", "tenant", v.ID, "time_zone", v.TimeZone, "err", err)
+		}
+	}
+	local := now.In(loc)
+	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
 	from := today.AddDate(0, 0, -(trendDays - 1))
+	day := make(map[string]int, trendDays)
 	for i := range o.Trend {
 		o.Trend[i].Day = from.AddDate(0, 0, i).Format(time.DateOnly)
+		day[o.Trend[i].Day] = i
 	}
 	sensors, err := h.store.Sensors(ctx, v.ID)
 	if err != nil {
@@ -95,20 +107,21 @@ func (h overviewHandler) tenant(ctx context.Context, v store.Tenant, now time.Ti
 			o.SensorsDown++
 		}
 	}
-	counts, err := h.store.CountsPerDay(ctx, v.ID, from, today.Add(24*time.Hour))
+	tomorrow := today.AddDate(0, 0, 1)
+	counts, err := h.store.CountsPerLocalDay(ctx, v.ID, from, tomorrow, loc)
 	if err != nil {
 		h.log.Error("overview: cannot count events", "tenant", v.ID, "err", err)
 		o.Error = "counts unavailable"
 		return o
 	}
 	for _, d := range counts {
-		if i := int(d.Day.Sub(from) / (24 * time.Hour)); i >= 0 && i < trendDays {
+		if i, ok := day[d.Day.Format(time.DateOnly)]; ok {
 			o.Trend[i].Events = d.Events
 		}
 	}
 	o.EventsToday = o.Trend[trendDays-1].Events
 	if o.EventsToday > 0 {
-		if o.HighEventsToday, err = h.highToday(ctx, v.ID, today); err != nil {
+		if o.HighEventsToday, err = h.highToday(ctx, v.ID, today, tomorrow); err != nil {
 			h.log.Error("overview: cannot count high-severity events", "tenant", v.ID, "err", err)
 			o.Error = "severity counts unavailable"
 		}
@@ -116,10 +129,12 @@ func (h overviewHandler) tenant(ctx context.Context, v store.Tenant, now time.Ti
 	return o
 }
 
-// highToday counts tenant t's high-severity events of the UTC day today,
-// through the tenant-walled SQL path (the store has no severity counts).
-func (h overviewHandler) highToday(ctx context.Context, t tenant.ID, today time.Time) (uint64, error) {
-	q := "SELECT sum(count) FROM events WHERE toDate(time) = toDate('" + today.Format(time.DateOnly) + "') AND severity = 'high'"
+// highToday counts tenant t's high-severity events in [from, to) (the
+// tenant's today), through the tenant-walled SQL path (the store has no
+// severity counts).
+func (h overviewHandler) highToday(ctx context.Context, t tenant.ID, from, to time.Time) (uint64, error) {
+	q := fmt.Sprintf("SELECT sum(count) FROM events WHERE time >= fromUnixTimestamp64Micro(%d, 'UTC') AND time < fromUnixTimestamp64Micro(%d, 'UTC') AND severity = 'high'",
+		from.UnixMicro(), to.UnixMicro())
 	res, err := h.store.QuerySQL(ctx, t, q, store.Limits{MaxRows: 1, MaxExecutionTime: 30 * time.Second})
 	if err != nil {
 		return 0, err

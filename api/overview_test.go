@@ -70,3 +70,48 @@ func TestOverview(t *testing.T) {
 		}
 	}
 }
+
+// TestOverviewTenantZone checks that "today" and the trend are the
+// tenant's days: an event a minute after its midnight is today's, one a
+// minute before is yesterday's, whatever the UTC date.
+func TestOverviewTenantZone(t *testing.T) {
+	ten := newTenant(t, "overview-zone")
+	const zone = "Etc/GMT-14" // UTC+14: its date is ahead of UTC's most of the day
+	if r := call(t, "PUT", "/api/v1/tenants/"+string(ten), adminToken(t), map[string]string{"time_zone": zone}); r.Code != http.StatusOK {
+		t.Fatalf("set time zone: got %d %s, want 200", r.Code, r.Body)
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := testNow().In(loc)
+	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	ev := func(at time.Time, count int) event.Event {
+		return event.Event{Time: at.UTC(), Sensor: "edge", SrcIP: "10.0.0.1", DstIP: "198.51.100.7", Proto: "UDP",
+			Type: event.TypeDNS, Trail: "x.example", Info: "zeus (malware)", Reference: "(static)", Count: count}
+	}
+	batch := []event.Event{ev(midnight.Add(time.Minute), 2), ev(midnight.Add(-time.Minute), 1)}
+	if err := env.store.InsertEvents(context.Background(), ten, "s", "b-overview-zone", batch); err != nil {
+		t.Fatal(err)
+	}
+	r := call(t, "GET", "/api/v1/overview", adminToken(t), nil)
+	if r.Code != http.StatusOK {
+		t.Fatalf("got %d %s, want 200", r.Code, r.Body)
+	}
+	var got struct{ Tenants []tenantOverviewJSON }
+	r.json(t, &got)
+	for _, o := range got.Tenants {
+		if o.Tenant != string(ten) {
+			continue
+		}
+		if o.EventsToday != 2 || o.HighEventsToday != 2 {
+			t.Errorf("got %d events today, %d high; want 2 and 2", o.EventsToday, o.HighEventsToday)
+		}
+		last, prev := o.Trend[trendDays-1], o.Trend[trendDays-2]
+		if last.Day != midnight.Format(time.DateOnly) || last.Events != 2 || prev.Events != 1 {
+			t.Errorf("got trend ending %+v %+v, want %s with 2 events after a day with 1", prev, last, midnight.Format(time.DateOnly))
+		}
+		return
+	}
+	t.Fatalf("tenant %s missing from %s", ten, r.Body)
+}

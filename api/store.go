@@ -30,6 +30,7 @@ type Store interface {
 
 	PutAPIToken(ctx context.Context, t tenant.ID, v store.APIToken) error
 	APITokenByHash(ctx context.Context, hash string) (store.APIToken, error)
+	APITokens(ctx context.Context, t tenant.ID) ([]store.APIToken, error)
 
 	AppendAudit(ctx context.Context, t tenant.ID, e store.AuditEntry) error
 	AuditLog(ctx context.Context, t tenant.ID, from, to time.Time, limit int) ([]store.AuditEntry, error)

@@ -217,6 +217,14 @@ func (h usersHandler) update(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if req.Password != nil || u.Disabled || req.TOTPEnabled != nil && !*req.TOTPEnabled {
+		n, err := endSessions(ctx, h.store, t, name)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		changed = append(changed, fmt.Sprintf("sessions_ended=%d", n))
+	}
 	if u, err = h.store.User(ctx, t, name); err != nil {
 		fail(c, err)
 		return

@@ -498,10 +498,27 @@ func TestConsole(t *testing.T) {
 	})
 
 	step("tenant user sees only its tenant", func(t *testing.T) {
+		// The user lands on its tenant's today, in the tenant's zone: pick
+		// a zone whose date differs from UTC's right now.
+		zone := "Etc/GMT-14"
+		if time.Now().UTC().Hour() < 11 {
+			zone = "Etc/GMT+12"
+		}
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code := s.call(t, "PUT", "/tenants/acme", sd.admin, map[string]string{"time_zone": zone}, &map[string]any{}); code != http.StatusOK {
+			t.Fatalf("set acme's time zone: got %d, want 200", code)
+		}
+		defer s.call(t, "PUT", "/tenants/acme", sd.admin, map[string]string{"time_zone": "UTC"}, &map[string]any{})
 		do(t, ctx, chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#username")),
 			chromedp.SendKeys(chromedp.CSS("#username"), sd.analystName), chromedp.SendKeys(chromedp.CSS("#password"), userPassword),
 			chromedp.Click(chromedp.CSS("#login-submit")))
 		waitFor(t, ctx, `location.hash.startsWith('#/t/acme/day/')`, 10*time.Second)
+		if got, want := eval[string](t, ctx, `location.hash.split('/')[4].split('?')[0]`), time.Now().In(loc).Format(time.DateOnly); got != want {
+			t.Errorf("landing day of a tenant in %s: got %s, want %s", zone, got, want)
+		}
 		if n := eval[int](t, ctx, `document.querySelectorAll('a.nav[href="#/overview"]').length`); n != 0 {
 			t.Error("an analyst sees the MSSP overview link")
 		}

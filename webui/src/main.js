@@ -3,9 +3,10 @@
 
 import './app.css';
 import 'uplot/dist/uPlot.min.css';
-import { api, getSession, logout, onSession } from './api.js';
+import { api, getSession, logout, onSession, tenantPath } from './api.js';
 import { clear, h, isoDay } from './lib/dom.js';
 import { go, parseHash } from './route.js';
+import { localDay, validZone } from './lib/zone.js';
 import { loginView } from './views/login.js';
 import { overviewView } from './views/overview.js';
 import { dayView } from './views/day.js';
@@ -83,6 +84,16 @@ function showHelp() {
   document.body.append(box);
 }
 
+// tenantToday is today's date in tenant's time zone (the days the API cuts),
+// or in UTC when the zone cannot be read.
+async function tenantToday(tenant) {
+  try {
+    const t = await api('GET', tenantPath(tenant));
+    if (t.time_zone && validZone(t.time_zone)) return localDay(Date.now(), t.time_zone);
+  } catch { /* UTC */ }
+  return isoDay(new Date());
+}
+
 async function render() {
   const r = parseHash();
   const sess = getSession();
@@ -94,13 +105,13 @@ async function render() {
   if (!sess) {
     if (r.page !== 'login') return redirect({ page: 'login' }, new URLSearchParams({ next: location.hash }));
   } else if (r.page === 'login' || r.page === 'home') {
-    return redirect(isMSSP() ? { page: 'overview' } : { page: 'day', tenant: sess.tenant, day: isoDay(new Date()) });
+    return redirect(isMSSP() ? { page: 'overview' } : { page: 'day', tenant: sess.tenant, day: await tenantToday(sess.tenant) });
   } else if (r.page === 'day' && !r.day) {
-    return redirect({ ...r, day: isoDay(new Date()) }, r.params);
+    return redirect({ ...r, day: await tenantToday(r.tenant) }, r.params);
   } else if (r.tenant && !isMSSP() && r.tenant !== sess.tenant) {
     return redirect({ ...r, tenant: sess.tenant }, r.params);
   } else if (r.page === 'overview' && !isMSSP()) {
-    return redirect({ page: 'day', tenant: sess.tenant, day: isoDay(new Date()) });
+    return redirect({ page: 'day', tenant: sess.tenant, day: await tenantToday(sess.tenant) });
   }
   // A change of query string only (filters, paging) stays in the same view.
   const key = `${r.page}/${r.tenant}/${r.day}`;

@@ -47,7 +47,7 @@ export function dayView(r) {
   const dayBtn = h('button.day', { id: 'day-button', title: 'Pick a day (c)', onclick: () => openCalendar(dayBtn, tenant, day, (d) => go({ page: 'day', tenant, day: d }, paramsOf(state))) }, day);
   const nav = h('div.daynav',
     h('button.icon', { id: 'prev-day', title: 'Previous day (PgUp)', onclick: () => shiftDay(-1) }, '‹'), dayBtn,
-    h('button.icon', { id: 'next-day', title: 'Next day (PgDn)', onclick: () => shiftDay(1), disabled: day >= isoDay(new Date()) }, '›'),
+    h('button.icon', { id: 'next-day', title: 'Next day (PgDn)', onclick: () => shiftDay(1), disabled: day >= localDay(Date.now(), zone) }, '›'),
     liveBtn, freshPill);
   const exportMenu = h('div.menu',
     h('button', { id: 'export', onclick: () => exportMenu.classList.toggle('open') }, 'Export ▾'),
@@ -136,7 +136,7 @@ export function dayView(r) {
     const d = new Date(day + 'T00:00:00Z');
     d.setUTCDate(d.getUTCDate() + n);
     const iso = isoDay(d);
-    if (iso > isoDay(new Date())) return;
+    if (iso > localDay(Date.now(), zone)) return;
     go({ page: 'day', tenant, day: iso }, paramsOf({ ...state, page: 0 }));
   }
 
@@ -301,7 +301,7 @@ export function dayView(r) {
     state.live = !state.live;
     go({ page: 'day', tenant, day }, paramsOf(state), true);
     if (state.live) {
-      if (day !== isoDay(new Date())) return go({ page: 'day', tenant, day: isoDay(new Date()) }, paramsOf(state));
+      if (day !== localDay(Date.now(), zone)) return go({ page: 'day', tenant, day: localDay(Date.now(), zone) }, paramsOf(state));
       live.start();
     } else live.stop();
   }
@@ -325,7 +325,7 @@ export function dayView(r) {
     mounted() {
       clear(document.getElementById('slot'), nav);
       load();
-      if (state.live && day === isoDay(new Date())) live.start();
+      if (state.live && day === localDay(Date.now(), zone)) live.start();
     },
     update(r2) {
       const next = readState(r2);

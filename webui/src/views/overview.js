@@ -25,7 +25,7 @@ export function overviewView() {
     const today = isoDay(new Date());
     clear(grid, list.map((t) => {
       const chart = h('div.trend');
-      const card = h('a.tenant-card', { href: `#/t/${encodeURIComponent(t.tenant)}/day/${today}`, 'data-tenant': t.tenant },
+      const card = h('a.tenant-card', { href: `#/t/${encodeURIComponent(t.tenant)}/day/${tenantToday(t, today)}`, 'data-tenant': t.tenant },
         h('div.tc-head', h('b', t.name || t.tenant), h('span.muted', t.tenant),
           h('span.health' + (t.sensors_down ? '.bad' : t.sensors_up ? '.ok' : ''), t.sensors_down ? `${t.sensors_down} sensor${t.sensors_down > 1 ? 's' : ''} down` : t.sensors_up ? 'all sensors up' : 'no sensors')),
         t.error ? h('div.error', t.error) : null,
@@ -46,4 +46,11 @@ export function overviewView() {
 
 function stat(label, n, cls = '') {
   return h('div.ov-stat' + (cls ? '.' + cls : ''), h('span.big', num(n)), h('small', label));
+}
+
+// tenantToday is the tenant's today as the API counted it (the last day of
+// its trend, in the tenant's time zone), else fallback.
+function tenantToday(t, fallback) {
+  const trend = t.trend || [];
+  return trend.length ? trend[trend.length - 1].day : fallback;
 }
