@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -113,27 +114,30 @@ func seedDay(tb testing.TB, st *store.Store, t tenant.ID, day time.Time, n int, 
 	}
 	const batch = 50_000
 	sensors := []string{"edge-" + prefix + "-1", "edge-" + prefix + "-2", "dc-" + prefix + "-core"}
-	for start := 0; start < n; start += batch {
-		evs := make([]event.Event, 0, min(batch, n-start))
-		for i := start; i < min(start+batch, n); i++ {
-			// Working hours are busier: half the events fall 08:00–18:00.
-			sec := r.IntN(86400)
-			if r.IntN(2) == 0 {
-				sec = 8*3600 + r.IntN(10*3600)
-			}
-			e := event.Event{Time: day.Add(time.Duration(sec)*time.Second + time.Duration(r.IntN(1e6))*time.Microsecond),
-				Sensor: sensors[r.IntN(len(sensors))]}
-			pick := r.IntN(total)
-			for _, in := range ind {
-				if pick < in.weight {
-					in.gen(r, &e, net)
-					break
-				}
-				pick -= in.weight
-			}
-			evs = append(evs, e)
+	evs := make([]event.Event, 0, n)
+	for range n {
+		// Working hours are busier: half the events fall 08:00–18:00.
+		sec := r.IntN(86400)
+		if r.IntN(2) == 0 {
+			sec = 8*3600 + r.IntN(10*3600)
 		}
-		if err := st.InsertEvents(context.Background(), t, "s-seed", fmt.Sprintf("seed-%s-%d-%d", t, seed, start), evs); err != nil {
+		e := event.Event{Time: day.Add(time.Duration(sec)*time.Second + time.Duration(r.IntN(1e6))*time.Microsecond),
+			Sensor: sensors[r.IntN(len(sensors))]}
+		pick := r.IntN(total)
+		for _, in := range ind {
+			if pick < in.weight {
+				in.gen(r, &e, net)
+				break
+			}
+			pick -= in.weight
+		}
+		evs = append(evs, e)
+	}
+	// Sensors ship in time order, so a live day's parts follow time; the
+	// engine's ordered read depends on it.
+	slices.SortStableFunc(evs, func(a, b event.Event) int { return a.Time.Compare(b.Time) })
+	for start := 0; start < n; start += batch {
+		if err := st.InsertEvents(context.Background(), t, "s-seed", fmt.Sprintf("seed-%s-%d-%d", t, seed, start), evs[start:min(start+batch, n)]); err != nil {
 			tb.Fatalf("InsertEvents: %v", err)
 		}
 	}
