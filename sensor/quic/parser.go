@@ -1,6 +1,9 @@
 package quic
 
-import "github.com/spoorsec/spoor/sensor/tlshello"
+import (
+	"github.com/spoorsec/spoor/internal/recency"
+	"github.com/spoorsec/spoor/sensor/tlshello"
+)
 
 const (
 	// ConnTimeoutSec is how long, in packet-time seconds, the Parser keeps
@@ -29,12 +32,12 @@ func makeConnKey(version uint32, dcid []byte) connKey {
 
 // conn is the state of one connection's ClientHello in the making.
 type conn struct {
-	key        connKey
-	keyed      bool // keys belong to key
-	keys       initialKeys
-	crypto     tlshello.HandshakeBuffer
-	lastSeen   int64
-	prev, next *conn // LRU list, most recent at head
+	key      connKey
+	keyed    bool // keys belong to key
+	keys     initialKeys
+	crypto   tlshello.HandshakeBuffer
+	lastSeen int64
+	recency.Links[conn]
 }
 
 // Parser extracts ClientHellos from client Initial packets of QUIC v1 and
@@ -58,11 +61,11 @@ type conn struct {
 // own. Feed it UDP payloads that may be QUIC (port 443, say): any datagram
 // that looks like a v1/v2 Initial costs a key derivation.
 type Parser struct {
-	maxConns   int
-	conns      map[connKey]*conn
-	head, tail *conn
-	free       []*conn
-	spare      *conn // decrypts packets of connections without state
+	maxConns int
+	conns    map[connKey]*conn
+	lru      recency.List[conn, *conn] // most recently used first
+	free     []*conn
+	spare    *conn // decrypts packets of connections without state
 
 	ks    keySchedule
 	mask  [16]byte
@@ -157,7 +160,7 @@ func (p *Parser) initialPacket(pkt []byte, h *longHeader, now int64, c *tlshello
 	}
 	if tracked {
 		cn.lastSeen = now
-		p.moveToFront(cn)
+		p.lru.MoveToFront(cn)
 	}
 	gotCrypto, frameErr := readFrames(plain, &cn.crypto)
 
@@ -193,7 +196,7 @@ func (p *Parser) forget(cn *conn, tracked bool) {
 		return
 	}
 	delete(p.conns, cn.key)
-	p.unlink(cn)
+	p.lru.Remove(cn)
 	p.free = append(p.free, cn)
 }
 
@@ -201,11 +204,11 @@ func (p *Parser) forget(cn *conn, tracked bool) {
 // spare, evicting the least recently used connection when full.
 func (p *Parser) track(cn *conn, now int64) {
 	if len(p.conns) >= p.maxConns {
-		p.forget(p.tail, true)
+		p.forget(p.lru.Oldest(), true)
 	}
 	cn.lastSeen = now
 	p.conns[cn.key] = cn
-	p.pushFront(cn)
+	p.lru.PushFront(cn)
 	if n := len(p.free); n > 0 {
 		p.spare, p.free = p.free[n-1], p.free[:n-1]
 	} else {
@@ -214,39 +217,7 @@ func (p *Parser) track(cn *conn, now int64) {
 }
 
 func (p *Parser) expire(now int64) {
-	for p.tail != nil && now-p.tail.lastSeen > ConnTimeoutSec {
-		p.forget(p.tail, true)
-	}
-}
-
-func (p *Parser) pushFront(cn *conn) {
-	cn.prev, cn.next = nil, p.head
-	if p.head != nil {
-		p.head.prev = cn
-	}
-	p.head = cn
-	if p.tail == nil {
-		p.tail = cn
-	}
-}
-
-func (p *Parser) unlink(cn *conn) {
-	if cn.prev != nil {
-		cn.prev.next = cn.next
-	} else {
-		p.head = cn.next
-	}
-	if cn.next != nil {
-		cn.next.prev = cn.prev
-	} else {
-		p.tail = cn.prev
-	}
-	cn.prev, cn.next = nil, nil
-}
-
-func (p *Parser) moveToFront(cn *conn) {
-	if p.head != cn {
-		p.unlink(cn)
-		p.pushFront(cn)
+	for old := p.lru.Oldest(); old != nil && now-old.lastSeen > ConnTimeoutSec; old = p.lru.Oldest() {
+		p.forget(old, true)
 	}
 }

@@ -1,6 +1,10 @@
 package tlshello
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"github.com/spoorsec/spoor/internal/recency"
+)
 
 // FlowTimeoutSec is how long, in packet-time seconds, the Reassembler keeps
 // a flow that receives no segment. A handshake's segments arrive within a
@@ -22,11 +26,11 @@ func (k FlowKey) String() string {
 }
 
 type flow struct {
-	key        FlowKey
-	isn        uint32 // sequence number of the flow's first payload byte
-	data       HandshakeBuffer
-	lastSeen   int64
-	prev, next *flow // LRU list, most recent at head
+	key      FlowKey
+	isn      uint32 // sequence number of the flow's first payload byte
+	data     HandshakeBuffer
+	lastSeen int64
+	recency.Links[flow]
 }
 
 // Reassembler buffers the first bytes of TCP flows whose first payload
@@ -41,7 +45,7 @@ type flow struct {
 type Reassembler struct {
 	maxFlows, maxBytes int
 	flows              map[FlowKey]*flow
-	head, tail         *flow
+	lru                recency.List[flow, *flow] // most recently used first
 	free               []*flow
 }
 
@@ -98,7 +102,7 @@ func (r *Reassembler) Add(k FlowKey, seq uint32, payload []byte, nowSec int64) (
 	}
 
 	f.lastSeen = nowSec
-	r.moveToFront(f)
+	r.lru.MoveToFront(f)
 	// Offsets before the first segment wrap to huge values and are dropped
 	// like any other byte past the limit.
 	f.data.Write(uint64(seq-f.isn), payload)
@@ -164,7 +168,7 @@ func progressOf(err error) progress {
 
 func (r *Reassembler) insert(k FlowKey, now int64) *flow {
 	if len(r.flows) >= r.maxFlows {
-		r.release(r.tail)
+		r.release(r.lru.Oldest())
 	}
 	var f *flow
 	if n := len(r.free); n > 0 {
@@ -175,7 +179,7 @@ func (r *Reassembler) insert(k FlowKey, now int64) *flow {
 	f.key, f.lastSeen = k, now
 	f.data.Reset(r.maxBytes)
 	r.flows[k] = f
-	r.pushFront(f)
+	r.lru.PushFront(f)
 	return f
 }
 
@@ -183,44 +187,12 @@ func (r *Reassembler) insert(k FlowKey, now int64) *flow {
 // Add.
 func (r *Reassembler) release(f *flow) {
 	delete(r.flows, f.key)
-	r.unlink(f)
+	r.lru.Remove(f)
 	r.free = append(r.free, f)
 }
 
 func (r *Reassembler) expire(now int64) {
-	for r.tail != nil && now-r.tail.lastSeen > FlowTimeoutSec {
-		r.release(r.tail)
-	}
-}
-
-func (r *Reassembler) pushFront(f *flow) {
-	f.prev, f.next = nil, r.head
-	if r.head != nil {
-		r.head.prev = f
-	}
-	r.head = f
-	if r.tail == nil {
-		r.tail = f
-	}
-}
-
-func (r *Reassembler) unlink(f *flow) {
-	if f.prev != nil {
-		f.prev.next = f.next
-	} else {
-		r.head = f.next
-	}
-	if f.next != nil {
-		f.next.prev = f.prev
-	} else {
-		r.tail = f.prev
-	}
-	f.prev, f.next = nil, nil
-}
-
-func (r *Reassembler) moveToFront(f *flow) {
-	if r.head != f {
-		r.unlink(f)
-		r.pushFront(f)
+	for old := r.lru.Oldest(); old != nil && now-old.lastSeen > FlowTimeoutSec; old = r.lru.Oldest() {
+		r.release(old)
 	}
 }
