@@ -1,12 +1,9 @@
 package event
 
 import (
-	"bufio"
 	"encoding/hex"
 	"fmt"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -18,66 +15,6 @@ import (
 )
 
 func testdataDir(tb testing.TB) string { return shared.Testdata(tb) }
-
-// readVectors returns the rows of a Maltrail vector file, each field with
-// gen_vectors.py's backslash escaping (\\ \t \n \r) undone.
-func readVectors(tb testing.TB, name string, columns int) [][]string {
-	tb.Helper()
-	f, err := os.Open(filepath.Join(testdataDir(tb), "maltrail", "vectors", name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	var rows [][]string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		fields := strings.Split(line, "\t")
-		if len(fields) != columns {
-			tb.Fatalf("%s: row %q has %d columns, want %d", name, line, len(fields), columns)
-		}
-		for i, f := range fields {
-			fields[i] = unescapeVector(f)
-		}
-		rows = append(rows, fields)
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	if len(rows) == 0 {
-		tb.Fatalf("%s: no vectors", name)
-	}
-	return rows
-}
-
-func unescapeVector(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' || i+1 == len(s) {
-			b.WriteByte(s[i])
-			continue
-		}
-		i++
-		switch s[i] {
-		case '\\':
-			b.WriteByte('\\')
-		case 't':
-			b.WriteByte('\t')
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		default:
-			b.WriteByte('\\')
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String()
-}
 
 // pyItem is one element of a Python list literal: an int or a str.
 type pyItem struct {
@@ -181,7 +118,7 @@ func eventFromTuple(tb testing.TB, items []pyItem) Event {
 }
 
 func TestSafeValueVectors(t *testing.T) {
-	for _, row := range readVectors(t, "safe_value.tsv", 2) {
+	for _, row := range shared.Vectors(t, "safe_value.tsv", 2) {
 		t.Run(row[0], func(t *testing.T) {
 			if got := string(SafeValue([]byte("x"), row[0])); got != "x"+row[1] {
 				t.Errorf("SafeValue(%q) = %q, want %q", row[0], got, "x"+row[1])
@@ -192,7 +129,7 @@ func TestSafeValueVectors(t *testing.T) {
 
 func TestAppendLineVectors(t *testing.T) {
 	loc := time.FixedZone("UTC+2", 2*3600)
-	for _, row := range readVectors(t, "event_line.tsv", 2) {
+	for _, row := range shared.Vectors(t, "event_line.tsv", 2) {
 		t.Run(row[0], func(t *testing.T) {
 			e := eventFromTuple(t, parsePyList(t, row[0]))
 			// The generator replaced the date and time with FIXED-TIME.
@@ -210,7 +147,7 @@ func TestAppendLineVectors(t *testing.T) {
 }
 
 func TestCEFEscapeVectors(t *testing.T) {
-	for _, row := range readVectors(t, "cef_escape.tsv", 3) {
+	for _, row := range shared.Vectors(t, "cef_escape.tsv", 3) {
 		t.Run(row[0]+"/"+row[1], func(t *testing.T) {
 			if got := string(appendCEFEscaped(nil, row[0], row[1] == "extension")); got != row[2] {
 				t.Errorf("cef escape %s %q = %q, want %q", row[1], row[0], got, row[2])
@@ -220,7 +157,7 @@ func TestCEFEscapeVectors(t *testing.T) {
 }
 
 func TestIPStringVectors(t *testing.T) {
-	for _, row := range readVectors(t, "compress_ipv6.tsv", 2) {
+	for _, row := range shared.Vectors(t, "compress_ipv6.tsv", 2) {
 		t.Run(row[0], func(t *testing.T) {
 			var a netip.Addr
 			if text, ok := strings.CutPrefix(row[0], "expanded:"); ok {
@@ -243,7 +180,7 @@ func TestIPStringVectors(t *testing.T) {
 }
 
 func TestAddrPortVectors(t *testing.T) {
-	for _, row := range readVectors(t, "addr_port.tsv", 3) {
+	for _, row := range shared.Vectors(t, "addr_port.tsv", 3) {
 		t.Run(row[0], func(t *testing.T) {
 			port, err := strconv.ParseUint(row[1], 10, 16)
 			if err != nil {
@@ -263,7 +200,7 @@ func TestAddrPortVectors(t *testing.T) {
 }
 
 func TestPyReprVectors(t *testing.T) {
-	for _, row := range readVectors(t, "py_repr.tsv", 2) {
+	for _, row := range shared.Vectors(t, "py_repr.tsv", 2) {
 		t.Run(row[0], func(t *testing.T) {
 			e := eventFromTuple(t, parsePyList(t, row[0]))
 			if got := e.PyRepr(); got != row[1] {
@@ -274,7 +211,7 @@ func TestPyReprVectors(t *testing.T) {
 }
 
 func TestColorizeVectors(t *testing.T) {
-	for _, row := range readVectors(t, "colorized.tsv", 2) {
+	for _, row := range shared.Vectors(t, "colorized.tsv", 2) {
 		t.Run(row[0], func(t *testing.T) {
 			if got := Colorize(row[0]); got != row[1] {
 				t.Errorf("got  %q\nwant %q", got, row[1])
@@ -339,7 +276,7 @@ func TestColorizeMultiLine(t *testing.T) {
 // FuzzColorize checks that painting only ever adds colour codes: with the
 // codes taken out, the text is what went in.
 func FuzzColorize(f *testing.F) {
-	for _, row := range readVectors(f, "colorized.tsv", 2) {
+	for _, row := range shared.Vectors(f, "colorized.tsv", 2) {
 		f.Add(row[0])
 	}
 	strip := regexp.MustCompile(`\x1b\[[0-9;]*m`)

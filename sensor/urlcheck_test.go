@@ -1,31 +1,17 @@
 package sensor
 
 import (
-	"bufio"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/spoorsec/spoor/internal/shared"
 )
 
 // TestURLChecksVectors compares the URL candidate list with Maltrail's own
 // output (vectors/checks.tsv).
 func TestURLChecksVectors(t *testing.T) {
-	f, err := os.Open(testdata(t, "maltrail", "vectors", "checks.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	rows := 0
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "#") || line == "" {
-			continue
-		}
-		cols := strings.Split(line, "\t")
-		if len(cols) != 3 {
-			t.Fatalf("malformed vector %q", line)
-		}
+	for _, cols := range shared.Vectors(t, "checks.tsv", 3) {
 		path, post, want := cols[0], cols[1], cols[2]
 		var a arena
 		a.reset(256)

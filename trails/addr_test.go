@@ -1,12 +1,12 @@
 package trails
 
 import (
-	"bufio"
 	"encoding/hex"
 	"net/netip"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/spoorsec/spoor/internal/shared"
 )
 
 func TestParseIP(t *testing.T) {
@@ -151,26 +151,16 @@ func TestLeadingIPv4(t *testing.T) {
 
 // TestCompressIPv6Vectors checks the rendering against core/addr.py:compress_ipv6 output.
 func TestCompressIPv6Vectors(t *testing.T) {
-	f, err := os.Open(maltrailData(t, "vectors", "compress_ipv6.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
 	n := 0
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		in, want, _ := strings.Cut(line, "\t")
+	for _, row := range shared.Vectors(t, "compress_ipv6.tsv", 2) {
+		in, want := row[0], row[1]
 		hexText := in
 		if expanded, ok := strings.CutPrefix(in, "expanded:"); ok {
 			hexText = strings.ReplaceAll(expanded, ":", "")
 		}
 		raw, err := hex.DecodeString(hexText)
 		if err != nil || len(raw) != 16 {
-			t.Fatalf("bad vector %q", line)
+			t.Fatalf("bad vector %q", in)
 		}
 		if got := compressIPv6([16]byte(raw)); got != want {
 			t.Errorf("compressIPv6(%s) = %q, want %q", in, got, want)

@@ -1,11 +1,11 @@
 package trails
 
 import (
-	"bufio"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/spoorsec/spoor/internal/shared"
 )
 
 func TestIsWildcardTrail(t *testing.T) {
@@ -37,50 +37,12 @@ func TestIsWildcardTrail(t *testing.T) {
 	}
 }
 
-// decodeVector undoes sensor/tools/gen_vectors.py:enc.
-func decodeVector(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
-			i++
-			switch s[i] {
-			case 't':
-				b.WriteByte('\t')
-			case 'n':
-				b.WriteByte('\n')
-			case 'r':
-				b.WriteByte('\r')
-			default:
-				b.WriteByte(s[i])
-			}
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
 // TestWildcardCompileVectors: a wildcard trail is used exactly when CPython's re.compile
 // accepts it (vectors generated from CPython by Maltrail).
 func TestWildcardCompileVectors(t *testing.T) {
-	f, err := os.Open(maltrailData(t, "vectors", "wildcard_trails.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
 	n := 0
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		enc, flag, ok := strings.Cut(line, "\t")
-		if !ok {
-			t.Fatalf("bad vector line %q", line)
-		}
-		trail := decodeVector(enc)
+	for _, row := range shared.Vectors(t, "wildcard_trails.tsv", 2) {
+		trail, flag := row[0], row[1]
 		_, err := compileWildcard(trail)
 		if got, want := err == nil, flag == "1"; got != want {
 			t.Errorf("compileWildcard(%q) compiles = %v (%v), want %v", trail, got, err, want)

@@ -8,13 +8,14 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/spoorsec/spoor/internal/shared"
 	"github.com/spoorsec/spoor/sensor/heuristic/internal/pyre"
 )
 
 // FuzzSuspiciousRequest checks the prefiltered, alternative-split rule set
 // against the rules compiled whole and tried one after the other.
 func FuzzSuspiciousRequest(f *testing.F) {
-	for _, row := range loadVectors(f, "suspicious_request.tsv", 2) {
+	for _, row := range shared.Vectors(f, "suspicious_request.tsv", 2) {
 		f.Add(row[0])
 	}
 	f.Add("/é?id=1 UNION SELECT x")
@@ -69,7 +70,7 @@ func FuzzUAMatch(f *testing.F) {
 			f.Add("Mozilla/5.0 " + line)
 		}
 	}
-	for _, row := range loadVectors(f, "suspicious_ua.tsv", 3) {
+	for _, row := range shared.Vectors(f, "suspicious_ua.tsv", 3) {
 		f.Add(row[0])
 	}
 	f.Fuzz(func(t *testing.T, ua string) {
@@ -94,7 +95,7 @@ func FuzzUAMatch(f *testing.F) {
 }
 
 func FuzzUnquote(f *testing.F) {
-	for _, row := range loadVectors(f, "unquote.tsv", 2) {
+	for _, row := range shared.Vectors(f, "unquote.tsv", 2) {
 		f.Add(row[0])
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -112,7 +113,7 @@ func FuzzUnquote(f *testing.F) {
 }
 
 func FuzzSinkholeResponse(f *testing.F) {
-	for _, row := range loadVectors(f, "sinkhole.tsv", 2) {
+	for _, row := range shared.Vectors(f, "sinkhole.tsv", 2) {
 		f.Add([]byte(row[0]))
 	}
 	f.Fuzz(func(t *testing.T, head []byte) {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/spoorsec/spoor/internal/shared"
 )
 
 func loadTestUA(tb testing.TB) *UAMatcher {
@@ -32,7 +34,7 @@ func TestUAPrefilterCoverage(t *testing.T) {
 
 func TestSuspiciousUAVectors(t *testing.T) {
 	m := loadTestUA(t)
-	for _, row := range loadVectors(t, "suspicious_ua.tsv", 3) {
+	for _, row := range shared.Vectors(t, "suspicious_ua.tsv", 3) {
 		t.Run(row[0], func(t *testing.T) {
 			if got, want := whitelistUA.First(row[0]) >= 0, row[1] == "1"; got != want {
 				t.Errorf("whitelisted(%q) = %v, want %v", row[0], got, want)

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"strconv"
 	"testing"
+
+	"github.com/spoorsec/spoor/internal/shared"
 )
 
 func TestSuspiciousRequestVectors(t *testing.T) {
-	for _, row := range loadVectors(t, "suspicious_request.tsv", 2) {
+	for _, row := range shared.Vectors(t, "suspicious_request.tsv", 2) {
 		t.Run(row[0], func(t *testing.T) {
 			got, ok := SuspiciousRequest(row[0])
 			if want := row[1]; got != want || ok != (want != "") {
@@ -18,7 +20,7 @@ func TestSuspiciousRequestVectors(t *testing.T) {
 }
 
 func TestSinkholeVectors(t *testing.T) {
-	for _, row := range loadVectors(t, "sinkhole.tsv", 2) {
+	for _, row := range shared.Vectors(t, "sinkhole.tsv", 2) {
 		t.Run(row[0], func(t *testing.T) {
 			got, ok := SinkholeResponse([]byte(row[0]))
 			if want := row[1]; got != want || ok != (want != "") {
@@ -29,7 +31,7 @@ func TestSinkholeVectors(t *testing.T) {
 }
 
 func TestDirectIPURLVectors(t *testing.T) {
-	for _, row := range loadVectors(t, "direct_ip_url.tsv", 2) {
+	for _, row := range shared.Vectors(t, "direct_ip_url.tsv", 2) {
 		t.Run(row[0], func(t *testing.T) {
 			if got, want := DirectIPURL(row[0]), row[1] == "1"; got != want {
 				t.Errorf("DirectIPURL(%q) = %v, want %v", row[0], got, want)
@@ -39,7 +41,7 @@ func TestDirectIPURLVectors(t *testing.T) {
 }
 
 func TestEntropyVectors(t *testing.T) {
-	for _, row := range loadVectors(t, "entropy.tsv", 3) {
+	for _, row := range shared.Vectors(t, "entropy.tsv", 3) {
 		t.Run(row[0], func(t *testing.T) {
 			if got := fmt.Sprintf("%.10f", Entropy(row[0])); got != row[1] {
 				t.Errorf("Entropy(%q) = %s, want %s", row[0], got, row[1])
@@ -56,7 +58,7 @@ func TestEntropyVectors(t *testing.T) {
 }
 
 func TestValidDNSNameVectors(t *testing.T) {
-	for _, row := range loadVectors(t, "valid_dns_name.tsv", 2) {
+	for _, row := range shared.Vectors(t, "valid_dns_name.tsv", 2) {
 		t.Run(row[0], func(t *testing.T) {
 			if got, want := ValidDNSName(row[0]), row[1] == "1"; got != want {
 				t.Errorf("ValidDNSName(%q) = %v, want %v", row[0], got, want)
@@ -66,7 +68,7 @@ func TestValidDNSNameVectors(t *testing.T) {
 }
 
 func TestUnquoteVectors(t *testing.T) {
-	for _, row := range loadVectors(t, "unquote.tsv", 2) {
+	for _, row := range shared.Vectors(t, "unquote.tsv", 2) {
 		t.Run(row[0], func(t *testing.T) {
 			if got := Unquote(row[0]); got != row[1] {
 				t.Errorf("Unquote(%q) = %q, want %q", row[0], got, row[1])
@@ -76,7 +78,7 @@ func TestUnquoteVectors(t *testing.T) {
 }
 
 func TestSplitExtVectors(t *testing.T) {
-	for _, row := range loadVectors(t, "splitext.tsv", 3) {
+	for _, row := range shared.Vectors(t, "splitext.tsv", 3) {
 		t.Run(row[0], func(t *testing.T) {
 			root, ext := SplitExt(row[0])
 			if root != row[1] || ext != row[2] {

@@ -310,20 +310,7 @@ func testdataDir(tb testing.TB) string { return shared.Testdata(tb) }
 // TestSplitHostPortVectors runs Maltrail's parse_host_port vectors; a row
 // without a host or a port must be refused, since there is nowhere to send.
 func TestSplitHostPortVectors(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(testdataDir(t), "maltrail", "vectors", "parse_host_port.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := 0
-	for line := range strings.SplitSeq(strings.TrimSuffix(string(data), "\n"), "\n") {
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		f := strings.Split(line, "\t")
-		if len(f) != 3 {
-			t.Fatalf("bad vector row %q", line)
-		}
-		rows++
+	for _, f := range shared.Vectors(t, "parse_host_port.tsv", 3) {
 		t.Run(f[0], func(t *testing.T) {
 			host, port, err := splitHostPort(f[0])
 			if f[1] == "" || f[2] == "" {
@@ -336,9 +323,6 @@ func TestSplitHostPortVectors(t *testing.T) {
 				t.Errorf("splitHostPort(%q) = %q, %d, %v; want %q, %s", f[0], host, port, err, f[1], f[2])
 			}
 		})
-	}
-	if rows == 0 {
-		t.Fatal("no vectors")
 	}
 }
 

@@ -6,28 +6,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spoorsec/spoor/internal/shared"
 )
 
-func unescapeVector(s string) string {
-	return strings.NewReplacer(`\\`, `\`, `\t`, "\t", `\n`, "\n", `\r`, "\r").Replace(s)
-}
-
 func TestEscapeVectors(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(sharedTestdata(t), "maltrail", "vectors", "re_escape.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		in, want, ok := strings.Cut(line, "\t")
-		if !ok {
-			t.Fatalf("malformed vector %q", line)
-		}
-		in, want = unescapeVector(in), unescapeVector(want)
-		n++
+	for _, row := range shared.Vectors(t, "re_escape.tsv", 2) {
+		in, want := row[0], row[1]
 		t.Run(in, func(t *testing.T) {
 			if got := Escape(in); got != want {
 				t.Errorf("Escape(%q) = %q, want %q", in, got, want)
@@ -41,9 +26,6 @@ func TestEscapeVectors(t *testing.T) {
 				t.Errorf("escaped pattern found [%d,%d] %v, want [1,%d]", s, e, ok, 1+len(in))
 			}
 		})
-	}
-	if n == 0 {
-		t.Fatal("no vectors")
 	}
 }
 
