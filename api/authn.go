@@ -33,7 +33,7 @@ func (a *API) authenticate(c *gin.Context) {
 		fail(c, &Error{Status: http.StatusUnauthorized, Msg: "invalid or expired access token"})
 		return
 	}
-	c.Set(ctxPrincipal, Principal{User: claims.Subject, Tenant: t, Role: role})
+	c.Set(ctxPrincipal, Principal{User: claims.Subject, Tenant: t, Role: role, Session: claims.ID})
 	c.Next()
 }
 

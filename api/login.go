@@ -163,13 +163,14 @@ func (h *authHandler) check(ctx context.Context, req loginRequest) (store.User, 
 
 // issue makes a new access token and refresh token for u.
 func (h *authHandler) issue(ctx context.Context, u store.User) (tokenResponse, error) {
-	access, err := h.keys.Issue(u.Name, string(u.Tenant), u.Role, newID(), h.accessTTL)
+	session := newID()
+	access, err := h.keys.Issue(u.Name, string(u.Tenant), u.Role, session, h.accessTTL)
 	if err != nil {
 		return tokenResponse{}, err
 	}
 	refresh := newSecret("spr_")
 	err = h.store.PutAPIToken(ctx, u.Tenant, store.APIToken{
-		ID: "refresh-" + newID(), Name: u.Name, TokenHash: hashSecret(refresh), Role: refreshRole,
+		ID: refreshID(session), Name: u.Name, TokenHash: hashSecret(refresh), Role: refreshRole,
 		ExpiresAt: h.now().Add(h.refreshTTL),
 	})
 	if err != nil {
@@ -235,18 +236,29 @@ func (h *authHandler) refresh(c *gin.Context) {
 	c.JSON(http.StatusOK, resp)
 }
 
-// endSessions revokes every live refresh token of user name of tenant t,
-// so that a changed password, a reset second factor or a disabled account
-// ends the user's other sessions at their next refresh (access tokens live
-// out their minutes). It returns how many were revoked.
-func endSessions(ctx context.Context, s Store, t tenant.ID, name string) (int, error) {
+// sessionStore is what ending sessions needs of the store.
+type sessionStore interface {
+	APITokens(ctx context.Context, t tenant.ID) ([]store.APIToken, error)
+	PutAPIToken(ctx context.Context, t tenant.ID, v store.APIToken) error
+}
+
+// refreshID is the store ID of the refresh token of session (the access
+// token's ID it was issued with).
+func refreshID(session string) string { return "refresh-" + session }
+
+// endSessions revokes every live refresh token of user name of tenant t
+// but keep's (a session ID, or ""), so that a changed password or second
+// factor or a disabled account ends the user's other sessions at their
+// next refresh (access tokens live out their minutes). It returns how many
+// were revoked.
+func endSessions(ctx context.Context, s sessionStore, t tenant.ID, name, keep string) (int, error) {
 	toks, err := s.APITokens(ctx, t)
 	if err != nil {
 		return 0, fmt.Errorf("cannot list the sessions of %s/%s: %w", t, name, err)
 	}
 	n := 0
 	for _, tok := range toks {
-		if tok.Role != refreshRole || tok.Name != name || tok.Revoked {
+		if tok.Role != refreshRole || tok.Name != name || tok.Revoked || keep != "" && tok.ID == refreshID(keep) {
 			continue
 		}
 		tok.Revoked = true

@@ -56,6 +56,10 @@ type Principal struct {
 	User   string
 	Tenant tenant.ID
 	Role   Role
+	// Session is the access token's ID, shared with the refresh token
+	// issued with it ("refresh-" + Session), so that a user's own session
+	// can be told from the others.
+	Session string
 }
 
 // Gin context keys; read them through the accessors below.

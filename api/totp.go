@@ -26,6 +26,7 @@ var errInvalidCode = publicf(http.StatusBadRequest, "invalid totp code")
 type totpUserStore interface {
 	User(ctx context.Context, t tenant.ID, name string) (store.User, error)
 	PutUser(ctx context.Context, t tenant.ID, v store.User) error
+	sessionStore
 }
 
 // totpGuard checks codes against users' secrets and records the step of
@@ -172,6 +173,9 @@ func (h *totpHandler) enable(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if !h.endOtherSessions(c, p) {
+		return
+	}
 	h.audit.record(ctx, p.Tenant, actor(p), "totp.enable", p.User, "")
 	c.Status(http.StatusNoContent)
 }
@@ -210,6 +214,9 @@ func (h *totpHandler) disable(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if !h.endOtherSessions(c, p) {
+		return
+	}
 	h.audit.record(ctx, p.Tenant, actor(p), "totp.disable", p.User, "")
 	c.Status(http.StatusNoContent)
 }
@@ -235,4 +242,15 @@ func (h meHandler) me(c *gin.Context) {
 	// A token outlives a deleted user by at most its lifetime; it still
 	// says who the caller was.
 	c.JSON(http.StatusOK, gin.H{"username": p.User, "tenant": string(p.Tenant), "role": string(p.Role), "totp_enabled": u.TOTPEnabled})
+}
+
+// endOtherSessions ends p's sessions but the calling one: a second factor
+// turned on (or off) must not leave a session opened without it (or by
+// whoever made the change necessary) running.
+func (h *totpHandler) endOtherSessions(c *gin.Context, p Principal) bool {
+	if _, err := endSessions(c.Request.Context(), h.store, p.Tenant, p.User, p.Session); err != nil {
+		fail(c, err)
+		return false
+	}
+	return true
 }

@@ -287,3 +287,20 @@ func TestSealer(t *testing.T) {
 		}
 	}
 }
+
+// TestTOTPEnableEndsOtherSessions: turning the second factor on ends the
+// user's other sessions (opened with the password alone) at their next
+// refresh, and keeps the session that turned it on.
+func TestTOTPEnableEndsOtherSessions(t *testing.T) {
+	tn := newTenant(t, "totp-sessions")
+	name, _ := newUser(t, tn, RoleAnalyst)
+	mine := login(t, name, userPassword, fromAddr("198.51.100.150"))
+	other := login(t, name, userPassword, fromAddr("198.51.100.151"))
+	enableTOTP(t, mine.AccessToken)
+	if r := call(t, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": other.RefreshToken}); r.Code != http.StatusUnauthorized {
+		t.Errorf("refresh of the other session: got %d %s, want 401", r.Code, r.Body)
+	}
+	if r := call(t, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": mine.RefreshToken}); r.Code != http.StatusOK {
+		t.Errorf("refresh of the session that enabled totp: got %d %s, want 200", r.Code, r.Body)
+	}
+}

@@ -218,7 +218,7 @@ func (h usersHandler) update(c *gin.Context) {
 		return
 	}
 	if req.Password != nil || u.Disabled || req.TOTPEnabled != nil && !*req.TOTPEnabled {
-		n, err := endSessions(ctx, h.store, t, name)
+		n, err := endSessions(ctx, h.store, t, name, "")
 		if err != nil {
 			fail(c, err)
 			return
