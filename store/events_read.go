@@ -147,12 +147,6 @@ func (s *Store) EventsBetween(ctx context.Context, t tenant.ID, from, to time.Ti
 	return page, nil
 }
 
-// dayEventsQuery is DayEvents' statement for the UTC day containing day.
-func dayEventsQuery(db string, t tenant.ID, day time.Time, after Cursor, limit int) (string, []param, Cursor) {
-	start := day.UTC().Truncate(24 * time.Hour)
-	return rangeEventsQuery(db, t, start, start.Add(24*time.Hour), after, limit)
-}
-
 // rangeEventsQuery is EventsBetween's statement; after is the cursor it
 // starts from (moved to the range's start if before it).
 func rangeEventsQuery(db string, t tenant.ID, start, end time.Time, after Cursor, limit int) (string, []param, Cursor) {

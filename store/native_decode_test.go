@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/spoorsec/spoor/tenant"
 )
@@ -27,7 +28,8 @@ func nativeDay(tb testing.TB, n int) (tenant.ID, []byte, []StoredEvent) {
 	if err := s.InsertEvents(ctx, ten, "s", "b", evs); err != nil {
 		tb.Fatal(err)
 	}
-	sql, params, _ := dayEventsQuery(s.db, ten, day, Cursor{}, MaxPageSize)
+	start := day.UTC().Truncate(24 * time.Hour)
+	sql, params, _ := rangeEventsQuery(s.db, ten, start, start.Add(24*time.Hour), Cursor{}, MaxPageSize)
 	eng := s.be.(*embeddedBackend).eng
 	res, err := eng.Query(ctx, []byte(sql), "Native", toChdbParams(params)...)
 	if err != nil {
