@@ -30,28 +30,25 @@ type col struct {
 	kind kind
 }
 
+// paramTypes are the query-parameter types of the kinds passed as they
+// are; times travel as Int64 ticks (see placeholder).
+var paramTypes = [...]string{kStr: "String", kBool: "Bool", kU8: "UInt8", kU16: "UInt16", kU32: "UInt32",
+	kU64: "UInt64", kStrs: "Array(String)"}
+
 // placeholder is the SQL expression that yields parameter name as the
 // column's type.
 func (c col) placeholder(name string) string {
 	switch c.kind {
-	case kBool:
-		return "{" + name + ":Bool}"
-	case kU8:
-		return "{" + name + ":UInt8}"
-	case kU16:
-		return "{" + name + ":UInt16}"
-	case kU32:
-		return "{" + name + ":UInt32}"
-	case kU64:
-		return "{" + name + ":UInt64}"
-	case kStrs:
-		return "{" + name + ":Array(String)}"
 	case kMilli:
 		return "fromUnixTimestamp64Milli({" + name + ":Int64}, 'UTC')"
 	case kMicro:
 		return "fromUnixTimestamp64Micro({" + name + ":Int64}, 'UTC')"
 	}
-	return "{" + name + ":String}"
+	t := paramTypes[c.kind]
+	if t == "" {
+		t = "String"
+	}
+	return "{" + name + ":" + t + "}"
 }
 
 // paramValue renders v (a value or a pointer to one) for placeholder.
