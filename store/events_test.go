@@ -215,9 +215,11 @@ func TestDayEventsPaging(t *testing.T) {
 		for i := range evs[:120] {
 			evs[i].Time = day.Add(5 * time.Hour)
 		}
-		// Events of the neighbouring days stay out.
+		// Events of the neighbouring days stay out. Three batches of the
+		// day, each spanning it: parts that overlap in time, which the
+		// engine returns in no particular order.
 		prev, next := testEvents(day.Add(-time.Hour), 7), testEvents(day.Add(24*time.Hour), 9)
-		for i, b := range [][]event.Event{evs, prev, next} {
+		for i, b := range [][]event.Event{evs[:100], prev, evs[100:200], next, evs[200:]} {
 			if err := s.InsertEvents(context.Background(), ten, "s", fmt.Sprint("b", i), b); err != nil {
 				t.Fatal(err)
 			}

@@ -1,7 +1,11 @@
 package store
 
 import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 )
@@ -152,4 +156,31 @@ func FuzzRowBinary(f *testing.F) {
 		}
 		r.Close()
 	})
+}
+
+func TestSortEvents(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	base := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	for _, n := range []int{0, 1, 2, 7, 1000} {
+		evs := make([]StoredEvent, n)
+		for i := range evs {
+			// Few distinct times: ties broken by ID.
+			evs[i].Time = base.Add(time.Duration(rng.IntN(20)) * time.Microsecond)
+			evs[i].ID = rng.Uint64N(1 << 40)
+			evs[i].Trail = fmt.Sprint(evs[i].Time.UnixMicro(), "/", evs[i].ID)
+		}
+		want := slices.Clone(evs)
+		slices.SortFunc(want, func(a, b StoredEvent) int {
+			if c := a.Time.Compare(b.Time); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.ID, b.ID)
+		})
+		sortEvents(evs)
+		for i := range evs {
+			if evs[i].Trail != want[i].Trail {
+				t.Fatalf("n=%d: position %d holds %s, want %s", n, i, evs[i].Trail, want[i].Trail)
+			}
+		}
+	}
 }

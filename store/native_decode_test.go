@@ -29,7 +29,7 @@ func nativeDay(tb testing.TB, n int) (tenant.ID, []byte, []StoredEvent) {
 		tb.Fatal(err)
 	}
 	start := day.UTC().Truncate(24 * time.Hour)
-	sql, params, _ := rangeEventsQuery(s.db, ten, start, start.Add(24*time.Hour), Cursor{}, MaxPageSize)
+	sql, params := rangeEventsQuery(s.db, ten, start.Add(24*time.Hour), Cursor{Time: start.Add(-time.Microsecond), ID: ^uint64(0)}, Cursor{}, false)
 	eng := s.be.(*embeddedBackend).eng
 	res, err := eng.Query(ctx, []byte(sql), "Native", toChdbParams(params)...)
 	if err != nil {
