@@ -12,12 +12,15 @@ import (
 // unit of the day stream:
 //
 //	{"n":2,"cursor":"…","done":false,"dict":["",…],
-//	 "time":[t0,d1],"id":["…","…"],"sensor":[i,i],…,"severity":[3,1],…}
+//	 "time":[t0,d1],"id_batch":[i,i],"id_pos":[p,p],"sensor":[i,i],…,"severity":[3,1],…}
 //
 // time is microseconds since the epoch for the first event and deltas
-// after it; id is the event ID in hex (64-bit, too wide for a JavaScript
-// number); every string column holds indices into dict, the chunk's
-// distinct strings. Columns of repeating small numbers are what zstd and
+// after it. An event ID (64 bits, too wide for a JavaScript number) is
+// sent in its two parts (see store.MaxBatchEvents): id_batch indexes its
+// high 44 bits in dict, as 11 hex digits, and id_pos is its low 20 bits,
+// so the hex ID is the batch's digits and the position in 5 hex digits.
+// Every string column holds indices into dict, the chunk's distinct
+// strings. Columns of repeating small numbers are what zstd and
 // gzip squeeze best, which is how a day fits in about a dozen bytes per
 // event on the wire.
 //
@@ -32,7 +35,14 @@ type chunkEncoder struct {
 	// idx holds each string column's local indices, column after column.
 	idx  []int
 	cols [nStringColumns]columnDict
+	// batches interns the IDs' batch parts; batchIdx holds each event's.
+	batches    map[uint64]int
+	batchOrder []uint64
+	batchIdx   []int
 }
+
+// idPosBits is the width of an ID's position part.
+const idPosBits = 20
 
 // columnDict interns one column's strings of a chunk. Local index 0 is
 // always "".
@@ -130,7 +140,7 @@ var intColumns = []struct {
 }
 
 func newChunkEncoder() *chunkEncoder {
-	c := &chunkEncoder{dict: map[string]int{}}
+	c := &chunkEncoder{dict: map[string]int{}, batches: map[uint64]int{}}
 	for k := range c.cols {
 		c.cols[k].index = map[string]int{}
 	}
@@ -171,7 +181,25 @@ func (c *chunkEncoder) encode(page store.EventPage) []byte {
 			c.idx[k*n+i] = v
 		}
 	}
-	// The chunk's dict: the columns' strings, column by column.
+	clear(c.batches)
+	c.batchOrder = c.batchOrder[:0]
+	c.batchIdx = c.batchIdx[:0]
+	prevBatch, prevBatchIdx := uint64(0), -1
+	for i := range evs {
+		hi := evs[i].ID >> idPosBits
+		if hi != prevBatch || prevBatchIdx < 0 {
+			j, ok := c.batches[hi]
+			if !ok {
+				j = len(c.batchOrder)
+				c.batches[hi] = j
+				c.batchOrder = append(c.batchOrder, hi)
+			}
+			prevBatch, prevBatchIdx = hi, j
+		}
+		c.batchIdx = append(c.batchIdx, prevBatchIdx)
+	}
+	// The chunk's dict: the columns' strings, column by column, then the
+	// IDs' batch parts.
 	clear(c.dict)
 	c.order = c.order[:0]
 	c.intern("")
@@ -181,6 +209,11 @@ func (c *chunkEncoder) encode(page store.EventPage) []byte {
 		for _, s := range d.vals[1:] {
 			d.global = append(d.global, c.intern(s))
 		}
+	}
+	batchGlobal := make([]int, len(c.batchOrder))
+	var hex [16]byte
+	for j, hi := range c.batchOrder {
+		batchGlobal[j] = c.intern(string(appendHex16(hex[:0], hi)[16-(64-idPosBits)/4:]))
 	}
 
 	b := c.buf[:0]
@@ -207,14 +240,19 @@ func (c *chunkEncoder) encode(page store.EventPage) []byte {
 		b = appendSmall(b, us-prevUS)
 		prevUS = us
 	}
-	b = append(b, `],"id":[`...)
+	b = append(b, `],"id_batch":[`...)
+	for i, j := range c.batchIdx {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendSmall(b, int64(batchGlobal[j]))
+	}
+	b = append(b, `],"id_pos":[`...)
 	for i := range evs {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, '"')
-		b = appendHex16(b, evs[i].ID)
-		b = append(b, '"')
+		b = appendSmall(b, int64(evs[i].ID&(1<<idPosBits-1)))
 	}
 	b = append(b, ']')
 	for k, col := range stringColumns {

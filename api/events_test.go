@@ -19,13 +19,15 @@ import (
 
 // chunk is the decoded part of a chunk line the tests check.
 type chunk struct {
-	N      int      `json:"n"`
-	Cursor string   `json:"cursor"`
-	Done   bool     `json:"done"`
-	Dict   []string `json:"dict"`
-	Time   []int64  `json:"time"`
-	ID     []string `json:"id"`
-	Trail  []int    `json:"trail"`
+	N       int      `json:"n"`
+	Cursor  string   `json:"cursor"`
+	Done    bool     `json:"done"`
+	Dict    []string `json:"dict"`
+	Time    []int64  `json:"time"`
+	IDBatch []int64  `json:"id_batch"`
+	IDPos   []int64  `json:"id_pos"`
+	ID      []string `json:"-"`
+	Trail   []int    `json:"trail"`
 }
 
 // decodeStream undoes the Content-Encoding and splits the chunk lines.
@@ -58,6 +60,7 @@ func decodeStream(tb testing.TB, r resp) []chunk {
 		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
 			tb.Fatalf("chunk %d: %v", len(out), err)
 		}
+		c.ID = chunkIDs(tb, c.Dict, c.IDBatch, c.IDPos)
 		if len(c.Time) != c.N || len(c.ID) != c.N || len(c.Trail) != c.N {
 			tb.Fatalf("chunk %d: n=%d but %d times, %d ids, %d trails", len(out), c.N, len(c.Time), len(c.ID), len(c.Trail))
 		}

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -8,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/spoorsec/spoor/internal/eventmix"
 )
 
 var benchDay struct {
@@ -25,7 +29,15 @@ func setupBenchDay(b *testing.B) {
 	benchDay.once.Do(func() {
 		tn := newTenant(b, "bench")
 		day := time.Now().UTC().Truncate(24 * time.Hour).Add(-96 * time.Hour)
-		seedDay(b, tn, day, benchEvents)
+		// A realistic mix, shipped in batches of 1,000 events (a sensor
+		// seeing 1,000 events a second; quieter ones ship smaller batches,
+		// see BenchmarkChunkWire).
+		evs := eventmix.Day(day, benchEvents, "bench", "10.9", 9)
+		for start := 0; start < benchEvents; start += 1000 {
+			if err := env.store.InsertEvents(context.Background(), tn, "s-bench", fmt.Sprint("b-", start), evs[start:start+1000]); err != nil {
+				b.Fatal(err)
+			}
+		}
 		cfg := testConfig()
 		cfg.ChunkEvents = 0 // default
 		a, err := New(cfg, Deps{Store: env.store, Now: testNow, BootstrapOut: io.Discard}, slog.New(slog.NewTextHandler(io.Discard, nil)))

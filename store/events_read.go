@@ -148,9 +148,9 @@ func (s *Store) EventsBetween(ctx context.Context, t tenant.ID, from, to time.Ti
 		return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
 	}
 	sql, params := rangeEventsQuery(s.db, t, to, after, last, full)
-	dec := newEventDecoder(t)
-	dec.reuse = buf
+	dec := getEventDecoder(t, buf)
 	events, err := s.be.readEvents(ctx, sql, params, dec)
+	putEventDecoder(dec)
 	if err != nil {
 		return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
 	}

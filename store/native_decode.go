@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spoorsec/spoor/event"
@@ -70,15 +71,35 @@ type eventDecoder struct {
 	strs    []string
 	cursors [nEventReadColumns]strCursor
 	addrs   map[[16]byte]string
-	portTx  map[uint16]string
 	// reuse, if set, is the array the next read decodes into (its old
 	// events are overwritten), saving a page's allocation.
 	reuse []StoredEvent
 }
 
 func newEventDecoder(t tenant.ID) *eventDecoder {
-	return &eventDecoder{tenant: t, strs: make([]string, 0, decodeChunk),
-		addrs: map[[16]byte]string{}, portTx: map[uint16]string{}}
+	return &eventDecoder{tenant: t, strs: make([]string, 0, decodeChunk), addrs: map[[16]byte]string{}}
+}
+
+// decoders keeps decoders, with the addresses they have rendered, from one
+// page of a day to the next.
+var decoders = sync.Pool{New: func() any { return newEventDecoder("") }}
+
+// maxKeptAddrs bounds the rendered addresses a pooled decoder keeps.
+const maxKeptAddrs = 1 << 16
+
+func getEventDecoder(t tenant.ID, reuse []StoredEvent) *eventDecoder {
+	d := decoders.Get().(*eventDecoder)
+	d.tenant, d.reuse = t, reuse
+	return d
+}
+
+func putEventDecoder(d *eventDecoder) {
+	d.tenant, d.reuse = "", nil
+	clear(d.cursors[:]) // they point into the result they decoded
+	if len(d.addrs) > maxKeptAddrs {
+		clear(d.addrs)
+	}
+	decoders.Put(d)
 }
 
 var errNativeShort = errors.New("native: truncated data")
@@ -644,12 +665,26 @@ func (d *eventDecoder) addrText(a [16]byte) string {
 	return s
 }
 
-// portText renders a stored port, once per distinct port.
+// portText renders a stored port: a substring of one text of every port.
 func (d *eventDecoder) portText(p uint16) string {
-	if s, ok := d.portTx[p]; ok {
-		return s
-	}
-	s := renderPort(p, "")
-	d.portTx[p] = s
-	return s
+	t := portTexts()
+	return t.all[t.off[p]:t.off[int(p)+1]]
 }
+
+// portTable is renderPort's text of every port, in one string.
+type portTable struct {
+	all string
+	off [1<<16 + 1]uint32
+}
+
+var portTexts = sync.OnceValue(func() *portTable {
+	t := new(portTable)
+	var b []byte
+	for p := range 1 << 16 {
+		t.off[p] = uint32(len(b))
+		b = append(b, renderPort(uint16(p), "")...)
+	}
+	t.off[1<<16] = uint32(len(b))
+	t.all = string(b)
+	return t
+})

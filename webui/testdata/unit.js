@@ -153,14 +153,15 @@ test('query: chips', () => {
 function chunk(rows, t0) {
   const dict = [''], idx = new Map([['', 0]]);
   const id = (s) => { if (!idx.has(s)) { idx.set(s, dict.length); dict.push(s); } return idx.get(s); };
-  const ch = { n: rows.length, cursor: 'c', done: true, dict, time: [], id: [] };
+  const ch = { n: rows.length, cursor: 'c', done: true, dict, time: [], id_batch: [], id_pos: [] };
   for (const c of STRING_COLUMNS) ch[c] = [];
   ch.severity = []; ch.count = []; ch.dns_qtype = []; ch.dns_rcode = [];
   let prev = 0;
   rows.forEach((r, i) => {
     const us = t0 + (r.sec || i) * 1e6;
     ch.time.push(us - prev); prev = us;
-    ch.id.push((0x1000 + i).toString(16).padStart(16, '0'));
+    // Both 32-bit halves of the ID above 2^31: unsigned arithmetic.
+    ch.id_batch.push(id('fedcba98f65')); ch.id_pos.push(0x1000 + i);
     for (const c of STRING_COLUMNS) ch[c].push(id(r[c] || ''));
     ch.severity.push(r.severity || 0); ch.count.push(r.count || 1); ch.dns_qtype.push(0); ch.dns_rcode.push(0);
   });
@@ -183,7 +184,7 @@ test('columns: chunks decode times, ids and strings', () => {
   eq(s.time[3], DAY0 + 3600e6, 'second chunk restarts deltas');
   eq(s.get('trail', 3), 'c.example');
   eq(s.get('src_ip', 2), '10.0.0.1');
-  eq(s.eventID(1), '0000000000001001');
+  eq(s.eventID(1), 'fedcba98f6501001');
   eq(s.row(0).info, 'zeus (malware)');
   eq(s.cap >= 4, true, 'grew');
 });

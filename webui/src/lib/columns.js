@@ -66,11 +66,19 @@ export class ColumnStore {
       t += times[i];
       this.time[base + i] = t;
     }
-    const ids = ch.id;
+    // An ID is its batch part (11 hex digits in dict) and a 20-bit
+    // position; each batch's digits are parsed once per chunk.
+    const batch = ch.id_batch, pos = ch.id_pos;
+    const hi = new Map(), mid = new Map();
     for (let i = 0; i < k; i++) {
-      const h = ids[i];
-      this.idHi[base + i] = parseInt(h.slice(0, 8), 16);
-      this.idLo[base + i] = parseInt(h.slice(8), 16);
+      const b = batch[i];
+      if (!hi.has(b)) {
+        const h = ch.dict[b];
+        hi.set(b, parseInt(h.slice(0, 8), 16));
+        mid.set(b, parseInt(h.slice(8), 16) * 0x100000);
+      }
+      this.idHi[base + i] = hi.get(b);
+      this.idLo[base + i] = mid.get(b) + pos[i];
     }
     for (const c of STRING_COLUMNS) {
       const src = ch[c], dst = this.str[c];
