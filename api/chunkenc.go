@@ -11,31 +11,33 @@ import (
 // chunkEncoder writes a page of events as one line of columnar JSON, the
 // unit of the day stream:
 //
-//	{"n":2,"cursor":"…","done":false,"dict":["",…],
-//	 "time":[t0,d1],"id_batch":[i,i],"id_pos":[p,p],"sensor":[i,i],…,"severity":[3,1],…}
+//	{"n":2,"cursor":"…","done":false,"dict":["edge-1",…],"sections":[1,…],
+//	 "time":[t0,d1],"id_batch":[1,1],"id_pos":[p,p],"sensor":[1,1],…,"severity":[3,1],…}
+//
+// dict holds each string column's distinct strings, column after column
+// in stringColumns order and then the IDs' batch parts; sections gives how
+// many each has. A string column holds local indices into its own section:
+// 0 is "", j is the section's j-th string. Small local indices are what
+// zstd and gzip squeeze best (indices into one dict of the whole chunk
+// cost a fifth more on the wire).
 //
 // time is microseconds since the epoch for the first event and deltas
 // after it. An event ID (64 bits, too wide for a JavaScript number) is
 // sent in its two parts (see store.MaxBatchEvents): id_batch indexes its
-// high 44 bits in dict, as 11 hex digits, and id_pos is its low 20 bits,
-// so the hex ID is the batch's digits and the position in 5 hex digits.
-// Every string column holds indices into dict, the chunk's distinct
-// strings. Columns of repeating small numbers are what zstd and
-// gzip squeeze best, which is how a day fits in about a dozen bytes per
-// event on the wire.
+// high 44 bits, as 11 hex digits, in the last section, and id_pos is its
+// low 20 bits, so the hex ID is the batch's digits and the position in 5
+// hex digits.
 //
 // The strings are interned in one pass over the events, into a dictionary
-// per column; the chunk's dict then lists the columns' strings column by
-// column, each in order of first appearance. That order keeps related
-// strings together, which compresses better than the rows' order.
+// per column, each in order of first appearance: that order keeps related
+// strings together, which compresses better than sorting them.
 type chunkEncoder struct {
-	buf   []byte
-	dict  map[string]int
-	order []string
+	buf []byte
 	// idx holds each string column's local indices, column after column.
 	idx  []int
 	cols [nStringColumns]columnDict
-	// batches interns the IDs' batch parts; batchIdx holds each event's.
+	// batches interns the IDs' batch parts; batchIdx holds each event's
+	// local index.
 	batches    map[uint64]int
 	batchOrder []uint64
 	batchIdx   []int
@@ -49,8 +51,6 @@ const idPosBits = 20
 type columnDict struct {
 	index map[string]int
 	vals  []string
-	// global maps a local index to the index in the chunk's dict.
-	global []int
 	// seen caches the local index of recently seen strings by the address
 	// and length of their bytes. The store shares one string among the
 	// rows with the same LowCardinality value or address, so most lookups
@@ -140,7 +140,7 @@ var intColumns = []struct {
 }
 
 func newChunkEncoder() *chunkEncoder {
-	c := &chunkEncoder{dict: map[string]int{}, batches: map[uint64]int{}}
+	c := &chunkEncoder{batches: map[uint64]int{}}
 	for k := range c.cols {
 		c.cols[k].index = map[string]int{}
 	}
@@ -184,36 +184,19 @@ func (c *chunkEncoder) encode(page store.EventPage) []byte {
 	clear(c.batches)
 	c.batchOrder = c.batchOrder[:0]
 	c.batchIdx = c.batchIdx[:0]
-	prevBatch, prevBatchIdx := uint64(0), -1
+	prevBatch, prevBatchIdx := uint64(0), 0
 	for i := range evs {
 		hi := evs[i].ID >> idPosBits
-		if hi != prevBatch || prevBatchIdx < 0 {
+		if hi != prevBatch || prevBatchIdx == 0 {
 			j, ok := c.batches[hi]
 			if !ok {
+				c.batchOrder = append(c.batchOrder, hi)
 				j = len(c.batchOrder)
 				c.batches[hi] = j
-				c.batchOrder = append(c.batchOrder, hi)
 			}
 			prevBatch, prevBatchIdx = hi, j
 		}
 		c.batchIdx = append(c.batchIdx, prevBatchIdx)
-	}
-	// The chunk's dict: the columns' strings, column by column, then the
-	// IDs' batch parts.
-	clear(c.dict)
-	c.order = c.order[:0]
-	c.intern("")
-	for k := range c.cols {
-		d := &c.cols[k]
-		d.global = append(d.global[:0], 0)
-		for _, s := range d.vals[1:] {
-			d.global = append(d.global, c.intern(s))
-		}
-	}
-	batchGlobal := make([]int, len(c.batchOrder))
-	var hex [16]byte
-	for j, hi := range c.batchOrder {
-		batchGlobal[j] = c.intern(string(appendHex16(hex[:0], hi)[16-(64-idPosBits)/4:]))
 	}
 
 	b := c.buf[:0]
@@ -224,12 +207,30 @@ func (c *chunkEncoder) encode(page store.EventPage) []byte {
 	b = append(b, `,"done":`...)
 	b = strconv.AppendBool(b, page.Done)
 	b = append(b, `,"dict":[`...)
-	for i, s := range c.order {
-		if i > 0 {
+	first := true
+	for k := range c.cols {
+		for _, s := range c.cols[k].vals[1:] {
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendJSONString(b, s)
+		}
+	}
+	var hex [16]byte
+	for _, hi := range c.batchOrder {
+		if !first {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, s)
+		first = false
+		b = appendJSONString(b, string(appendHex16(hex[:0], hi)[16-(64-idPosBits)/4:]))
 	}
+	b = append(b, `],"sections":[`...)
+	for k := range c.cols {
+		b = appendSmall(b, int64(len(c.cols[k].vals)-1))
+		b = append(b, ',')
+	}
+	b = appendSmall(b, int64(len(c.batchOrder)))
 	b = append(b, `],"time":[`...)
 	var prevUS int64
 	for i := range evs {
@@ -245,7 +246,7 @@ func (c *chunkEncoder) encode(page store.EventPage) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendSmall(b, int64(batchGlobal[j]))
+		b = appendSmall(b, int64(j))
 	}
 	b = append(b, `],"id_pos":[`...)
 	for i := range evs {
@@ -259,12 +260,11 @@ func (c *chunkEncoder) encode(page store.EventPage) []byte {
 		b = append(b, `,"`...)
 		b = append(b, col.name...)
 		b = append(b, `":[`...)
-		global := c.cols[k].global
 		for i, v := range c.idx[k*len(evs) : (k+1)*len(evs)] {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendSmall(b, int64(global[v]))
+			b = appendSmall(b, int64(v))
 		}
 		b = append(b, ']')
 	}
@@ -283,16 +283,6 @@ func (c *chunkEncoder) encode(page store.EventPage) []byte {
 	b = append(b, "}\n"...)
 	c.buf = b
 	return b
-}
-
-func (c *chunkEncoder) intern(s string) int {
-	if i, ok := c.dict[s]; ok {
-		return i
-	}
-	i := len(c.order)
-	c.dict[s] = i
-	c.order = append(c.order, s)
-	return i
 }
 
 // appendSmall appends v in decimal; numbers below 10,000 (dictionary

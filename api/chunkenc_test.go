@@ -58,18 +58,52 @@ func (d decodedChunk) ints(tb testing.TB, name string) []int64 {
 	return v
 }
 
+// chunkSections splits a chunk's dict into its sections: one per string
+// column, then the IDs' batch parts.
+func chunkSections(tb testing.TB, dict []string, sections []int64) [][]string {
+	tb.Helper()
+	if len(sections) != nStringColumns+1 {
+		tb.Fatalf("%d sections, want %d", len(sections), nStringColumns+1)
+	}
+	out := make([][]string, len(sections))
+	off := 0
+	for k, m := range sections {
+		if m < 0 || off+int(m) > len(dict) {
+			tb.Fatalf("section %d of %d strings past a dict of %d", k, m, len(dict))
+		}
+		out[k] = dict[off : off+int(m)]
+		off += int(m)
+	}
+	if off != len(dict) {
+		tb.Fatalf("sections cover %d of %d dict strings", off, len(dict))
+	}
+	return out
+}
+
+// sectionString resolves a local index into section sec (0 is "").
+func sectionString(tb testing.TB, sec []string, j int64) string {
+	tb.Helper()
+	if j == 0 {
+		return ""
+	}
+	if j < 0 || j > int64(len(sec)) {
+		tb.Fatalf("index %d into a section of %d", j, len(sec))
+	}
+	return sec[j-1]
+}
+
 // chunkIDs reassembles a chunk's event IDs, in hex, from their parts.
-func chunkIDs(tb testing.TB, dict []string, batch, pos []int64) []string {
+func chunkIDs(tb testing.TB, batches []string, batch, pos []int64) []string {
 	tb.Helper()
 	if len(batch) != len(pos) {
 		tb.Fatalf("%d id batches, %d positions", len(batch), len(pos))
 	}
 	ids := make([]string, len(batch))
 	for i := range ids {
-		if b := dict[batch[i]]; len(b) != 11 || pos[i] < 0 || pos[i] >= 1<<20 {
+		if b := sectionString(tb, batches, batch[i]); len(b) != 11 || pos[i] < 0 || pos[i] >= 1<<20 {
 			tb.Fatalf("id parts %q %d", b, pos[i])
 		}
-		ids[i] = fmt.Sprintf("%s%05x", dict[batch[i]], pos[i])
+		ids[i] = fmt.Sprintf("%s%05x", batches[batch[i]-1], pos[i])
 	}
 	return ids
 }
@@ -87,22 +121,25 @@ func TestChunkEncoderRoundTrip(t *testing.T) {
 		if err := json.Unmarshal(line, &d); err != nil {
 			t.Fatalf("page %d: %v", seed, err)
 		}
-		var dict, ids []string
+		var dict []string
 		var cursor string
 		var done bool
 		json.Unmarshal(d["dict"], &dict)
-		ids = chunkIDs(t, dict, d.ints(t, "id_batch"), d.ints(t, "id_pos"))
+		secs := chunkSections(t, dict, d.ints(t, "sections"))
+		ids := chunkIDs(t, secs[nStringColumns], d.ints(t, "id_batch"), d.ints(t, "id_pos"))
 		json.Unmarshal(d["cursor"], &cursor)
 		json.Unmarshal(d["done"], &done)
-		if cursor != page.Next.String() || done != page.Done || len(ids) != n || dict[0] != "" {
-			t.Fatalf("page %d: cursor %q done %v ids %d dict[0] %q; want %q %v %d \"\"", seed, cursor, done, len(ids), dict[0], page.Next, page.Done, n)
+		if cursor != page.Next.String() || done != page.Done || len(ids) != n {
+			t.Fatalf("page %d: cursor %q done %v ids %d; want %q %v %d", seed, cursor, done, len(ids), page.Next, page.Done, n)
 		}
-		seenDict := map[string]bool{}
-		for _, s := range dict {
-			if seenDict[s] {
-				t.Fatalf("page %d: %q twice in dict", seed, s)
+		for k, sec := range secs {
+			seen := map[string]bool{}
+			for _, s := range sec {
+				if seen[s] || s == "" {
+					t.Fatalf("page %d section %d: %q twice or empty", seed, k, s)
+				}
+				seen[s] = true
 			}
-			seenDict[s] = true
 		}
 		times := d.ints(t, "time")
 		var us int64
@@ -113,10 +150,10 @@ func TestChunkEncoderRoundTrip(t *testing.T) {
 				t.Fatalf("page %d event %d: time %d id %s, want %d %016x", seed, i, us, ids[i], e.Time.UnixMicro(), e.ID)
 			}
 		}
-		for _, col := range stringColumns {
+		for k, col := range stringColumns {
 			idx := d.ints(t, col.name)
 			for i := range page.Events {
-				if got, want := dict[idx[i]], col.get(&page.Events[i]); got != want {
+				if got, want := sectionString(t, secs[k], idx[i]), col.get(&page.Events[i]); got != want {
 					t.Fatalf("page %d event %d %s: got %q, want %q", seed, i, col.name, got, want)
 				}
 			}

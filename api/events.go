@@ -18,7 +18,7 @@ import (
 )
 
 // chunkFormat versions the chunk layout; it is part of the ETag.
-const chunkFormat = "c2"
+const chunkFormat = "c3"
 
 // maxCountDays bounds a counts request.
 const maxCountDays = 400

@@ -19,15 +19,17 @@ import (
 
 // chunk is the decoded part of a chunk line the tests check.
 type chunk struct {
-	N       int      `json:"n"`
-	Cursor  string   `json:"cursor"`
-	Done    bool     `json:"done"`
-	Dict    []string `json:"dict"`
-	Time    []int64  `json:"time"`
-	IDBatch []int64  `json:"id_batch"`
-	IDPos   []int64  `json:"id_pos"`
-	ID      []string `json:"-"`
-	Trail   []int    `json:"trail"`
+	N        int      `json:"n"`
+	Cursor   string   `json:"cursor"`
+	Done     bool     `json:"done"`
+	Dict     []string `json:"dict"`
+	Sections []int64  `json:"sections"`
+	secs     [][]string
+	Time     []int64  `json:"time"`
+	IDBatch  []int64  `json:"id_batch"`
+	IDPos    []int64  `json:"id_pos"`
+	ID       []string `json:"-"`
+	Trail    []int    `json:"trail"`
 }
 
 // decodeStream undoes the Content-Encoding and splits the chunk lines.
@@ -60,7 +62,8 @@ func decodeStream(tb testing.TB, r resp) []chunk {
 		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
 			tb.Fatalf("chunk %d: %v", len(out), err)
 		}
-		c.ID = chunkIDs(tb, c.Dict, c.IDBatch, c.IDPos)
+		c.secs = chunkSections(tb, c.Dict, c.Sections)
+		c.ID = chunkIDs(tb, c.secs[nStringColumns], c.IDBatch, c.IDPos)
 		if len(c.Time) != c.N || len(c.ID) != c.N || len(c.Trail) != c.N {
 			tb.Fatalf("chunk %d: n=%d but %d times, %d ids, %d trails", len(out), c.N, len(c.Time), len(c.ID), len(c.Trail))
 		}
@@ -89,7 +92,7 @@ func flatten(tb testing.TB, chunks []chunk) []streamedEvent {
 			if err != nil {
 				tb.Fatalf("id %q: %v", c.ID[i], err)
 			}
-			if c.Dict[c.Trail[i]] == "" {
+			if sectionString(tb, c.secs[trailColumn], int64(c.Trail[i])) == "" {
 				tb.Fatalf("event %d without a trail", len(out))
 			}
 			out = append(out, streamedEvent{us, id})
@@ -213,3 +216,13 @@ func TestNegotiate(t *testing.T) {
 		}
 	}
 }
+
+// trailColumn is the trail's position in stringColumns.
+var trailColumn = func() int {
+	for k, c := range stringColumns {
+		if c.name == "trail" {
+			return k
+		}
+	}
+	panic("no trail column")
+}()

@@ -151,9 +151,11 @@ test('query: chips', () => {
 
 // --- columns.js + aggregate.js
 function chunk(rows, t0) {
-  const dict = [''], idx = new Map([['', 0]]);
-  const id = (s) => { if (!idx.has(s)) { idx.set(s, dict.length); dict.push(s); } return idx.get(s); };
-  const ch = { n: rows.length, cursor: 'c', done: true, dict, time: [], id_batch: [], id_pos: [] };
+  // One dict section per string column, then the IDs' batch parts.
+  const secs = STRING_COLUMNS.map(() => new Map());
+  const batches = new Map();
+  const local = (m, s) => { if (s === '') return 0; if (!m.has(s)) m.set(s, m.size + 1); return m.get(s); };
+  const ch = { n: rows.length, cursor: 'c', done: true, time: [], id_batch: [], id_pos: [] };
   for (const c of STRING_COLUMNS) ch[c] = [];
   ch.severity = []; ch.count = []; ch.dns_qtype = []; ch.dns_rcode = [];
   let prev = 0;
@@ -161,10 +163,12 @@ function chunk(rows, t0) {
     const us = t0 + (r.sec || i) * 1e6;
     ch.time.push(us - prev); prev = us;
     // Both 32-bit halves of the ID above 2^31: unsigned arithmetic.
-    ch.id_batch.push(id('fedcba98f65')); ch.id_pos.push(0x1000 + i);
-    for (const c of STRING_COLUMNS) ch[c].push(id(r[c] || ''));
+    ch.id_batch.push(local(batches, 'fedcba98f65')); ch.id_pos.push(0x1000 + i);
+    STRING_COLUMNS.forEach((c, k) => ch[c].push(local(secs[k], r[c] || '')));
     ch.severity.push(r.severity || 0); ch.count.push(r.count || 1); ch.dns_qtype.push(0); ch.dns_rcode.push(0);
   });
+  ch.dict = [...secs.flatMap((m) => [...m.keys()]), ...batches.keys()];
+  ch.sections = [...secs.map((m) => m.size), batches.size];
   return ch;
 }
 const DAY0 = Date.parse('2026-11-20T00:00:00Z') * 1000;

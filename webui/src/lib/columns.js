@@ -58,8 +58,15 @@ export class ColumnStore {
     if (k === 0) return 0;
     const base = this.n;
     this.grow(base + k);
-    const remap = new Uint32Array(ch.dict.length);
-    for (let i = 0; i < ch.dict.length; i++) remap[i] = this.intern(ch.dict[i]);
+    // dict holds one section per string column (STRING_COLUMNS order),
+    // then the IDs' batch parts; a column's local index j > 0 is its
+    // section's j-th string, 0 is "".
+    const secs = [];
+    let off = 0;
+    for (const m of ch.sections) {
+      secs.push(off);
+      off += m;
+    }
     let t = 0;
     const times = ch.time;
     for (let i = 0; i < k; i++) {
@@ -68,23 +75,25 @@ export class ColumnStore {
     }
     // An ID is its batch part (11 hex digits in dict) and a 20-bit
     // position; each batch's digits are parsed once per chunk.
-    const batch = ch.id_batch, pos = ch.id_pos;
+    const batch = ch.id_batch, pos = ch.id_pos, batchOff = secs[STRING_COLUMNS.length] - 1;
     const hi = new Map(), mid = new Map();
     for (let i = 0; i < k; i++) {
       const b = batch[i];
       if (!hi.has(b)) {
-        const h = ch.dict[b];
+        const h = ch.dict[batchOff + b];
         hi.set(b, parseInt(h.slice(0, 8), 16));
         mid.set(b, parseInt(h.slice(8), 16) * 0x100000);
       }
       this.idHi[base + i] = hi.get(b);
       this.idLo[base + i] = mid.get(b) + pos[i];
     }
-    for (const c of STRING_COLUMNS) {
+    STRING_COLUMNS.forEach((c, col) => {
       const src = ch[c], dst = this.str[c];
-      if (!src) continue;
+      if (!src) return;
+      const m = ch.sections[col], remap = new Uint32Array(m + 1);
+      for (let j = 1; j <= m; j++) remap[j] = this.intern(ch.dict[secs[col] + j - 1]);
       for (let i = 0; i < k; i++) dst[base + i] = remap[src[i]];
-    }
+    });
     for (const c in INT_COLUMNS) {
       const src = ch[c], dst = this.int[c];
       if (!src) continue;
