@@ -3,7 +3,6 @@ package api
 import (
 	"strconv"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/spoorsec/spoor/store"
 )
@@ -14,275 +13,163 @@ import (
 //	{"n":2,"cursor":"…","done":false,"dict":["edge-1",…],"sections":[1,…],
 //	 "time":[t0,d1],"id_batch":[1,1],"id_pos":[p,p],"sensor":[1,1],…,"severity":[3,1],…}
 //
-// dict holds each string column's distinct strings, column after column
-// in stringColumns order and then the IDs' batch parts; sections gives how
-// many each has. A string column holds local indices into its own section:
-// 0 is "", j is the section's j-th string. Small local indices are what
-// zstd and gzip squeeze best (indices into one dict of the whole chunk
-// cost a fifth more on the wire).
+// dict holds each text column's distinct strings, column after column in
+// store.TextColumns order and then the IDs' batch parts; sections gives
+// how many each has. A text column holds local indices into its own
+// section: 0 is "", j is the section's j-th string, the strings numbered
+// in order of first appearance (related strings stay together, which
+// compresses better than any sort). Small local indices are what zstd and
+// gzip squeeze best: indices into one dict of the whole chunk cost a fifth
+// more on the wire.
 //
 // time is microseconds since the epoch for the first event and deltas
 // after it. An event ID (64 bits, too wide for a JavaScript number) is
 // sent in its two parts (see store.MaxBatchEvents): id_batch indexes its
 // high 44 bits, as 11 hex digits, in the last section, and id_pos is its
 // low 20 bits, so the hex ID is the batch's digits and the position in 5
-// hex digits.
-//
-// The strings are interned in one pass over the events, into a dictionary
-// per column, each in order of first appearance: that order keeps related
-// strings together, which compresses better than sorting them.
+// hex digits. severity, count (at least 1), dns_qtype and dns_rcode are
+// numbers.
 type chunkEncoder struct {
-	buf []byte
-	// idx holds each string column's local indices, column after column.
-	idx  []int
-	cols [nStringColumns]columnDict
-	// batches interns the IDs' batch parts; batchIdx holds each event's
-	// local index.
-	batches    map[uint64]int
+	buf, cols []byte
+	// renum maps a column's dictionary index to its number in the chunk.
+	renum []uint32
+	order []string
+	// batches numbers the IDs' batch parts.
+	batches    map[uint64]uint32
 	batchOrder []uint64
-	batchIdx   []int
 }
 
 // idPosBits is the width of an ID's position part.
 const idPosBits = 20
 
-// columnDict interns one column's strings of a chunk. Local index 0 is
-// always "".
-type columnDict struct {
-	index map[string]int
-	vals  []string
-	// seen caches the local index of recently seen strings by the address
-	// and length of their bytes. The store shares one string among the
-	// rows with the same LowCardinality value or address, so most lookups
-	// hit here without hashing the string. It is cleared for every chunk:
-	// the strings it points at are the chunk's own events', alive while it
-	// is encoded.
-	seen [seenSlots]seenEntry
-}
-
-// seenSlots is the size of each column's direct-mapped cache.
-const seenSlots = 256
-
-type seenEntry struct {
-	ptr *byte
-	n   int
-	idx int
-}
-
-func (d *columnDict) reset() {
-	clear(d.index)
-	d.vals = append(d.vals[:0], "")
-	clear(d.seen[:])
-}
-
-// local returns s's local index.
-func (d *columnDict) local(s string) int {
-	p := unsafe.StringData(s)
-	slot := &d.seen[(uintptr(unsafe.Pointer(p))>>3^uintptr(len(s)))%seenSlots]
-	if slot.ptr == p && slot.n == len(s) {
-		return slot.idx
-	}
-	i, ok := d.index[s]
-	if !ok {
-		i = len(d.vals)
-		d.index[s] = i
-		d.vals = append(d.vals, s)
-	}
-	*slot = seenEntry{ptr: p, n: len(s), idx: i}
-	return i
-}
-
-// stringColumns are the events' string fields, in the chunk's column order.
-var stringColumns = [nStringColumns]struct {
-	name string
-	get  func(*store.StoredEvent) string
-}{
-	{"sensor", func(e *store.StoredEvent) string { return e.Sensor }},
-	{"src_ip", func(e *store.StoredEvent) string { return e.SrcIP }},
-	{"src_port", func(e *store.StoredEvent) string { return e.SrcPort }},
-	{"dst_ip", func(e *store.StoredEvent) string { return e.DstIP }},
-	{"dst_port", func(e *store.StoredEvent) string { return e.DstPort }},
-	{"proto", func(e *store.StoredEvent) string { return e.Proto }},
-	{"type", func(e *store.StoredEvent) string { return string(e.Type) }},
-	{"trail", func(e *store.StoredEvent) string { return e.Trail }},
-	{"info", func(e *store.StoredEvent) string { return e.Info }},
-	{"reference", func(e *store.StoredEvent) string { return e.Reference }},
-	{"http_method", func(e *store.StoredEvent) string { return e.Context.HTTPMethod }},
-	{"http_host", func(e *store.StoredEvent) string { return e.Context.HTTPHost }},
-	{"http_uri", func(e *store.StoredEvent) string { return e.Context.HTTPURI }},
-	{"http_user_agent", func(e *store.StoredEvent) string { return e.Context.HTTPUserAgent }},
-	{"tls_sni", func(e *store.StoredEvent) string { return e.Context.TLSSNI }},
-	{"ja4", func(e *store.StoredEvent) string { return e.Context.JA4 }},
-	{"cert_sha1", func(e *store.StoredEvent) string { return e.Context.CertSHA1 }},
-	{"sensor_id", func(e *store.StoredEvent) string { return e.SensorID }},
-}
-
-// nStringColumns is len(stringColumns).
-const nStringColumns = 18
-
-// rowStrings loads e's string fields in stringColumns order (the same
-// values as the get functions, without a call per field).
-func rowStrings(e *store.StoredEvent, s *[nStringColumns]string) {
-	*s = [nStringColumns]string{e.Sensor, e.SrcIP, e.SrcPort, e.DstIP, e.DstPort, e.Proto, string(e.Type), e.Trail,
-		e.Info, e.Reference, e.Context.HTTPMethod, e.Context.HTTPHost, e.Context.HTTPURI, e.Context.HTTPUserAgent,
-		e.Context.TLSSNI, e.Context.JA4, e.Context.CertSHA1, e.SensorID}
-}
-
-// intColumns are the events' small integer fields.
-var intColumns = []struct {
-	name string
-	get  func(*store.StoredEvent) int64
-}{
-	{"severity", func(e *store.StoredEvent) int64 { return int64(e.Severity) }},
-	{"count", func(e *store.StoredEvent) int64 { return int64(max(e.Count, 1)) }},
-	{"dns_qtype", func(e *store.StoredEvent) int64 { return int64(e.Context.DNSQType) }},
-	{"dns_rcode", func(e *store.StoredEvent) int64 { return int64(e.Context.DNSRcode) }},
-}
-
 func newChunkEncoder() *chunkEncoder {
-	c := &chunkEncoder{batches: map[uint64]int{}}
-	for k := range c.cols {
-		c.cols[k].index = map[string]int{}
-	}
-	return c
+	return &chunkEncoder{batches: map[uint64]uint32{}}
 }
 
-// encode returns the chunk's line (ending in '\n'); it stays valid until
+// encode returns the page's line (ending in '\n'); it stays valid until
 // the next call.
-func (c *chunkEncoder) encode(page store.EventPage) []byte {
-	evs := page.Events
-	n := len(evs)
-	if cap(c.idx) < nStringColumns*n {
-		c.idx = make([]int, nStringColumns*n)
-	}
-	c.idx = c.idx[:nStringColumns*n]
-	for k := range c.cols {
-		c.cols[k].reset()
-	}
-	// One pass over the events (a page is tens of megabytes: a pass per
-	// column would read it from memory eighteen times).
-	var prev [nStringColumns]string
-	var prevIdx [nStringColumns]int
-	var row [nStringColumns]string
-	for i := range evs {
-		rowStrings(&evs[i], &row)
-		for k, s := range &row {
-			v := 0
-			switch {
-			case len(s) == 0:
-			case len(s) == len(prev[k]) && s == prev[k]:
-				// Runs of one value in separate memory (plain String
-				// columns) cost a compare, not a hash.
-				v = prevIdx[k]
-			default:
-				v = c.cols[k].local(s)
-				prev[k], prevIdx[k] = s, v
-			}
-			c.idx[k*n+i] = v
-		}
-	}
-	clear(c.batches)
-	c.batchOrder = c.batchOrder[:0]
-	c.batchIdx = c.batchIdx[:0]
-	prevBatch, prevBatchIdx := uint64(0), 0
-	for i := range evs {
-		hi := evs[i].ID >> idPosBits
-		if hi != prevBatch || prevBatchIdx == 0 {
-			j, ok := c.batches[hi]
-			if !ok {
-				c.batchOrder = append(c.batchOrder, hi)
-				j = len(c.batchOrder)
-				c.batches[hi] = j
-			}
-			prevBatch, prevBatchIdx = hi, j
-		}
-		c.batchIdx = append(c.batchIdx, prevBatchIdx)
-	}
-
+func (c *chunkEncoder) encode(page *store.EventColumns) []byte {
+	n := page.Len()
 	b := c.buf[:0]
 	b = append(b, `{"n":`...)
-	b = strconv.AppendInt(b, int64(len(evs)), 10)
+	b = strconv.AppendInt(b, int64(n), 10)
 	b = append(b, `,"cursor":`...)
 	b = appendJSONString(b, page.Next.String())
 	b = append(b, `,"done":`...)
 	b = strconv.AppendBool(b, page.Done)
+
+	// The text columns, written after the dict: their numbers are
+	// assigned on the way, so they go to a second buffer first.
+	cols := c.cols[:0]
+	var sections [store.NumTextColumns + 1]int
 	b = append(b, `,"dict":[`...)
 	first := true
-	for k := range c.cols {
-		for _, s := range c.cols[k].vals[1:] {
+	for k := range page.Text {
+		t := &page.Text[k]
+		if cap(c.renum) < len(t.Dict)+1 {
+			c.renum = make([]uint32, len(t.Dict)+1)
+		}
+		renum := c.renum[:len(t.Dict)+1]
+		clear(renum)
+		c.order = c.order[:0]
+		cols = append(cols, `,"`...)
+		cols = append(cols, store.TextColumns[k]...)
+		cols = append(cols, `":[`...)
+		for i, j := range t.Idx {
+			if i > 0 {
+				cols = append(cols, ',')
+			}
+			if j != 0 && renum[j] == 0 {
+				c.order = append(c.order, t.Dict[j-1])
+				renum[j] = uint32(len(c.order))
+			}
+			cols = appendSmall(cols, int64(renum[j]))
+		}
+		cols = append(cols, ']')
+		for _, s := range c.order {
 			if !first {
 				b = append(b, ',')
 			}
 			first = false
 			b = appendJSONString(b, s)
 		}
+		sections[k] = len(c.order)
 	}
+	clear(c.batches)
+	c.batchOrder = c.batchOrder[:0]
 	var hex [16]byte
-	for _, hi := range c.batchOrder {
-		if !first {
+	for _, id := range page.ID {
+		hi := id >> idPosBits
+		if _, ok := c.batches[hi]; !ok {
+			c.batchOrder = append(c.batchOrder, hi)
+			c.batches[hi] = uint32(len(c.batchOrder))
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendJSONString(b, string(appendHex16(hex[:0], hi)[16-(64-idPosBits)/4:]))
+		}
+	}
+	sections[store.NumTextColumns] = len(c.batchOrder)
+	b = append(b, `],"sections":[`...)
+	for k, m := range sections {
+		if k > 0 {
 			b = append(b, ',')
 		}
-		first = false
-		b = appendJSONString(b, string(appendHex16(hex[:0], hi)[16-(64-idPosBits)/4:]))
+		b = appendSmall(b, int64(m))
 	}
-	b = append(b, `],"sections":[`...)
-	for k := range c.cols {
-		b = appendSmall(b, int64(len(c.cols[k].vals)-1))
-		b = append(b, ',')
-	}
-	b = appendSmall(b, int64(len(c.batchOrder)))
+
 	b = append(b, `],"time":[`...)
 	var prevUS int64
-	for i := range evs {
+	for i, us := range page.Time {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		us := evs[i].Time.UnixMicro()
 		b = appendSmall(b, us-prevUS)
 		prevUS = us
 	}
 	b = append(b, `],"id_batch":[`...)
-	for i, j := range c.batchIdx {
+	prevHi, prevNum := uint64(0), uint32(0)
+	for i, id := range page.ID {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendSmall(b, int64(j))
+		if hi := id >> idPosBits; hi != prevHi || i == 0 {
+			prevHi, prevNum = hi, c.batches[hi]
+		}
+		b = appendSmall(b, int64(prevNum))
 	}
 	b = append(b, `],"id_pos":[`...)
-	for i := range evs {
+	for i, id := range page.ID {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendSmall(b, int64(evs[i].ID&(1<<idPosBits-1)))
+		b = appendSmall(b, int64(id&(1<<idPosBits-1)))
 	}
 	b = append(b, ']')
-	for k, col := range stringColumns {
-		b = append(b, `,"`...)
-		b = append(b, col.name...)
-		b = append(b, `":[`...)
-		for i, v := range c.idx[k*len(evs) : (k+1)*len(evs)] {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendSmall(b, int64(v))
-		}
-		b = append(b, ']')
-	}
-	for _, col := range intColumns {
-		b = append(b, `,"`...)
-		b = append(b, col.name...)
-		b = append(b, `":[`...)
-		for i := range evs {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendSmall(b, col.get(&evs[i]))
-		}
-		b = append(b, ']')
-	}
+	b = append(b, cols...)
+	c.cols = cols
+	b = appendInts(b, "severity", page.Severity, func(v int8) int64 { return int64(v) })
+	b = appendInts(b, "count", page.Count, func(v uint32) int64 { return int64(max(v, 1)) })
+	b = appendInts(b, "dns_qtype", page.DNSQType, func(v uint16) int64 { return int64(v) })
+	b = appendInts(b, "dns_rcode", page.DNSRcode, func(v int8) int64 { return int64(v) })
 	b = append(b, "}\n"...)
 	c.buf = b
 	return b
+}
+
+// appendInts appends a number column.
+func appendInts[T any](b []byte, name string, vals []T, num func(T) int64) []byte {
+	b = append(b, `,"`...)
+	b = append(b, name...)
+	b = append(b, `":[`...)
+	for i, v := range vals {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendSmall(b, num(v))
+	}
+	return append(b, ']')
 }
 
 // appendSmall appends v in decimal; numbers below 10,000 (dictionary

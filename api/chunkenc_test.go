@@ -17,7 +17,7 @@ import (
 // testPage makes n events whose strings are shared between rows the way
 // the store shares them (one string per dictionary value), plus equal
 // strings in separate memory and a few distinct ones.
-func testPage(n int, seed int) store.EventPage {
+func testPage(n int, seed int) *store.EventColumns {
 	shared := []string{"edge-1", "edge-2", "UDP", "TCP", "malware", "(static)"}
 	evs := make([]store.StoredEvent, n)
 	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -43,7 +43,12 @@ func testPage(n int, seed int) store.EventPage {
 		e.Context.DNSRcode = int8(i%5) - 1
 		e.SensorID = "s-1"
 	}
-	return store.EventPage{Events: evs, Next: store.Cursor{Time: evs[n-1].Time, ID: evs[n-1].ID}, Done: seed%2 == 1}
+	page := new(store.EventColumns)
+	for i := range evs {
+		page.Append(&evs[i])
+	}
+	page.Next, page.Done = store.Cursor{Time: evs[n-1].Time, ID: evs[n-1].ID}, seed%2 == 1
+	return page
 }
 
 // decodedChunk is a chunk line decoded generically.
@@ -62,8 +67,8 @@ func (d decodedChunk) ints(tb testing.TB, name string) []int64 {
 // column, then the IDs' batch parts.
 func chunkSections(tb testing.TB, dict []string, sections []int64) [][]string {
 	tb.Helper()
-	if len(sections) != nStringColumns+1 {
-		tb.Fatalf("%d sections, want %d", len(sections), nStringColumns+1)
+	if len(sections) != store.NumTextColumns+1 {
+		tb.Fatalf("%d sections, want %d", len(sections), store.NumTextColumns+1)
 	}
 	out := make([][]string, len(sections))
 	off := 0
@@ -126,7 +131,7 @@ func TestChunkEncoderRoundTrip(t *testing.T) {
 		var done bool
 		json.Unmarshal(d["dict"], &dict)
 		secs := chunkSections(t, dict, d.ints(t, "sections"))
-		ids := chunkIDs(t, secs[nStringColumns], d.ints(t, "id_batch"), d.ints(t, "id_pos"))
+		ids := chunkIDs(t, secs[store.NumTextColumns], d.ints(t, "id_batch"), d.ints(t, "id_pos"))
 		json.Unmarshal(d["cursor"], &cursor)
 		json.Unmarshal(d["done"], &done)
 		if cursor != page.Next.String() || done != page.Done || len(ids) != n {
@@ -143,26 +148,38 @@ func TestChunkEncoderRoundTrip(t *testing.T) {
 		}
 		times := d.ints(t, "time")
 		var us int64
-		for i := range page.Events {
-			e := &page.Events[i]
+		for i := range n {
 			us += times[i]
-			if us != e.Time.UnixMicro() || ids[i] != fmt.Sprintf("%016x", e.ID) {
-				t.Fatalf("page %d event %d: time %d id %s, want %d %016x", seed, i, us, ids[i], e.Time.UnixMicro(), e.ID)
+			if us != page.Time[i] || ids[i] != fmt.Sprintf("%016x", page.ID[i]) {
+				t.Fatalf("page %d event %d: time %d id %s, want %d %016x", seed, i, us, ids[i], page.Time[i], page.ID[i])
 			}
 		}
-		for k, col := range stringColumns {
-			idx := d.ints(t, col.name)
-			for i := range page.Events {
-				if got, want := sectionString(t, secs[k], idx[i]), col.get(&page.Events[i]); got != want {
-					t.Fatalf("page %d event %d %s: got %q, want %q", seed, i, col.name, got, want)
+		for k, name := range store.TextColumns {
+			idx := d.ints(t, name)
+			// Numbered in order of first appearance.
+			next := int64(1)
+			for i := range n {
+				if got, want := sectionString(t, secs[k], idx[i]), page.Text[k].Value(i); got != want {
+					t.Fatalf("page %d event %d %s: got %q, want %q", seed, i, name, got, want)
+				}
+				if idx[i] > next {
+					t.Fatalf("page %d %s: index %d before %d", seed, name, idx[i], next)
+				} else if idx[i] == next {
+					next++
 				}
 			}
 		}
-		for _, col := range intColumns {
-			v := d.ints(t, col.name)
-			for i := range page.Events {
-				if want := col.get(&page.Events[i]); v[i] != want {
-					t.Fatalf("page %d event %d %s: got %d, want %d", seed, i, col.name, v[i], want)
+		ints := map[string]func(i int) int64{
+			"severity":  func(i int) int64 { return int64(page.Severity[i]) },
+			"count":     func(i int) int64 { return int64(max(page.Count[i], 1)) },
+			"dns_qtype": func(i int) int64 { return int64(page.DNSQType[i]) },
+			"dns_rcode": func(i int) int64 { return int64(page.DNSRcode[i]) },
+		}
+		for name, want := range ints {
+			v := d.ints(t, name)
+			for i := range n {
+				if v[i] != want(i) {
+					t.Fatalf("page %d event %d %s: got %d, want %d", seed, i, name, v[i], want(i))
 				}
 			}
 		}
@@ -209,11 +226,14 @@ func BenchmarkChunkWire(b *testing.B) {
 	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	mix := eventmix.Day(day, n, "bench", "10.9", 9)
 	for _, perBatch := range []int{1000, 10, 3} {
-		evs := make([]store.StoredEvent, n)
+		var pages []*store.EventColumns
 		for i, e := range mix {
+			if i%store.MaxPageSize == 0 {
+				pages = append(pages, new(store.EventColumns))
+			}
 			batch := uint64(i / perBatch)
-			evs[i] = store.StoredEvent{Event: e, Severity: event.SeverityOf(e.Info, e.Reference), SensorID: "s-1",
-				ID: (batch*0x9e3779b97f4a7c15)>>idPosBits<<idPosBits | uint64(i%perBatch)}
+			pages[len(pages)-1].Append(&store.StoredEvent{Event: e, Severity: event.SeverityOf(e.Info, e.Reference), SensorID: "s-1",
+				ID: (batch*0x9e3779b97f4a7c15)>>idPosBits<<idPosBits | uint64(i%perBatch)})
 		}
 		for _, enc := range []string{"zstd", "gzip"} {
 			b.Run(fmt.Sprintf("batch=%d/%s", perBatch, enc), func(b *testing.B) {
@@ -222,8 +242,7 @@ func BenchmarkChunkWire(b *testing.B) {
 					var out bytes.Buffer
 					w, _, closeW := compressor(&out, enc)
 					ce := newChunkEncoder()
-					for lo := 0; lo < n; lo += store.MaxPageSize {
-						page := store.EventPage{Events: evs[lo : lo+store.MaxPageSize]}
+					for _, page := range pages {
 						if _, err := w.Write(ce.encode(page)); err != nil {
 							b.Fatal(err)
 						}

@@ -125,9 +125,9 @@ func (h *eventsHandler) day(c *gin.Context) {
 		c.Header("Cache-Control", "no-store")
 	}
 
-	// The pages' arrays go back to the reader once encoded: three are in
-	// use at most (being read, waiting, being encoded).
-	free := make(chan []store.StoredEvent, 3)
+	// Pages go back to the reader once encoded: three are in use at most
+	// (being read, waiting, being encoded).
+	free := make(chan *store.EventColumns, 3)
 	pages := h.prefetch(ctx, t, day, end, cursor, free)
 	first, ok := <-pages
 	if !ok || first.err != nil {
@@ -155,12 +155,13 @@ func (h *eventsHandler) day(c *gin.Context) {
 		if _, err := w.Write(ce.encode(res.page)); err != nil {
 			break
 		}
-		h.metrics.streamedEvents("day", len(res.page.Events))
+		h.metrics.streamedEvents("day", res.page.Len())
+		done := res.page.Done
 		select {
-		case free <- res.page.Events:
+		case free <- res.page: // the reader may now reuse it
 		default:
 		}
-		if res.page.Done {
+		if done {
 			break
 		}
 		// Flush the first chunk (the first-byte budget), then only when the
@@ -183,7 +184,7 @@ func (h *eventsHandler) day(c *gin.Context) {
 }
 
 type pageResult struct {
-	page store.EventPage
+	page *store.EventColumns
 	err  error
 }
 
@@ -193,20 +194,21 @@ type pageResult struct {
 const firstChunkEvents = 4096
 
 // prefetch reads the day's pages one ahead of the encoder, so the engine
-// and the compressor work at the same time, decoding into the arrays the
+// and the compressor work at the same time, reading into the pages the
 // encoder hands back on free. The channel closes after the last page, an
 // error, or ctx's end.
-func (h *eventsHandler) prefetch(ctx context.Context, t tenant.ID, day, end time.Time, after store.Cursor, free <-chan []store.StoredEvent) <-chan pageResult {
+func (h *eventsHandler) prefetch(ctx context.Context, t tenant.ID, day, end time.Time, after store.Cursor, free <-chan *store.EventColumns) <-chan pageResult {
 	out := make(chan pageResult, 1)
 	go func() {
 		defer close(out)
 		for limit := min(h.chunk, firstChunkEvents); ; limit = h.chunk {
-			var buf []store.StoredEvent
+			var page *store.EventColumns
 			select {
-			case buf = <-free:
+			case page = <-free:
 			default:
+				page = new(store.EventColumns)
 			}
-			page, err := h.store.EventsBetween(ctx, t, day, end, after, limit, buf)
+			err := h.store.EventColumnsBetween(ctx, t, day, end, after, limit, page)
 			select {
 			case out <- pageResult{page, err}:
 			case <-ctx.Done():

@@ -14,6 +14,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/spoorsec/spoor/store"
 	"github.com/spoorsec/spoor/tenant"
 )
 
@@ -63,7 +64,7 @@ func decodeStream(tb testing.TB, r resp) []chunk {
 			tb.Fatalf("chunk %d: %v", len(out), err)
 		}
 		c.secs = chunkSections(tb, c.Dict, c.Sections)
-		c.ID = chunkIDs(tb, c.secs[nStringColumns], c.IDBatch, c.IDPos)
+		c.ID = chunkIDs(tb, c.secs[store.NumTextColumns], c.IDBatch, c.IDPos)
 		if len(c.Time) != c.N || len(c.ID) != c.N || len(c.Trail) != c.N {
 			tb.Fatalf("chunk %d: n=%d but %d times, %d ids, %d trails", len(out), c.N, len(c.Time), len(c.ID), len(c.Trail))
 		}
@@ -219,8 +220,8 @@ func TestNegotiate(t *testing.T) {
 
 // trailColumn is the trail's position in stringColumns.
 var trailColumn = func() int {
-	for k, c := range stringColumns {
-		if c.name == "trail" {
+	for k, name := range store.TextColumns {
+		if name == "trail" {
 			return k
 		}
 	}

@@ -19,6 +19,8 @@ type backend interface {
 	// readEvents runs a SELECT of eventSelect's columns and returns its
 	// rows, decoded by dec (which checks each row's tenant).
 	readEvents(ctx context.Context, sql string, params []param, dec *eventDecoder) ([]StoredEvent, error)
+	// readColumns runs the same SELECT and appends its rows to dst.
+	readColumns(ctx context.Context, sql string, params []param, dec *eventDecoder, dst *EventColumns) error
 	close() error
 }
 

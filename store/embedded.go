@@ -57,6 +57,15 @@ func (b *embeddedBackend) readEvents(ctx context.Context, sql string, params []p
 	return dec.decode(dec.reuse[:0], res.Data())
 }
 
+func (b *embeddedBackend) readColumns(ctx context.Context, sql string, params []param, dec *eventDecoder, dst *EventColumns) error {
+	res, err := b.eng.Query(ctx, []byte(sql), "Native", toChdbParams(params)...)
+	if err != nil {
+		return err
+	}
+	defer res.Free()
+	return dec.decodeColumns(res.Data(), dst)
+}
+
 // insertEvents sends the batch as one INSERT of a Native block (see
 // chdb.Engine.Insert for how the data travels).
 func (b *embeddedBackend) insertEvents(ctx context.Context, table string, batch *eventBatch, settings []setting) error {

@@ -342,3 +342,61 @@ func TestRetentionTTL(t *testing.T) {
 		}
 	})
 }
+
+// TestEventColumnsMatchEvents reads a day both ways, in pages of several
+// sizes, over overlapping parts, ties within a microsecond, over 255
+// distinct values of LowCardinality columns and addresses and ports kept
+// as raw text: every column of every event must agree.
+func TestEventColumnsMatchEvents(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, ec engineCase) {
+		s := newTestStore(t, ec, Options{})
+		ten := addTenant(t, s, "acme", 0)
+		day := recentDay(-2)
+		evs := testEvents(day, 900)
+		for i := range evs {
+			evs[i].Sensor = fmt.Sprint("sensor-", i%300)
+		}
+		for i := range evs[:50] {
+			evs[i].Time = day.Add(7 * time.Hour)
+		}
+		for i, b := range [][]event.Event{evs[:400], testEvents(day.Add(-time.Hour), 5), evs[400:]} {
+			if err := s.InsertEvents(context.Background(), ten, "s", fmt.Sprint("b", i), b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := readDay(t, s, ten, day, 1000)
+		if len(want) != 900 {
+			t.Fatalf("%d events, want 900", len(want))
+		}
+		for _, page := range []int{7, 128, 1000} {
+			var got []StoredEvent
+			var cols EventColumns
+			var cur Cursor
+			for {
+				if err := s.EventColumnsBetween(context.Background(), ten, day, day.Add(24*time.Hour), cur, page, &cols); err != nil {
+					t.Fatal(err)
+				}
+				if cols.Len() > page {
+					t.Fatalf("page of %d: %d events", page, cols.Len())
+				}
+				for i := range cols.Len() {
+					got = append(got, cols.Event(ten, i))
+				}
+				cur = cols.Next
+				if cols.Done {
+					break
+				}
+			}
+			if len(got) != len(want) {
+				t.Fatalf("pages of %d: %d events, want %d", page, len(got), len(want))
+			}
+			for i := range want {
+				w := want[i]
+				w.BatchID, w.IngestTime = "", time.Time{}
+				if !reflect.DeepEqual(got[i], w) {
+					t.Fatalf("pages of %d, event %d:\n got %+v\nwant %+v", page, i, got[i], w)
+				}
+			}
+		}
+	})
+}

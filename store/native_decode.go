@@ -688,3 +688,170 @@ var portTexts = sync.OnceValue(func() *portTable {
 	t.all = string(b)
 	return t
 })
+
+// decodeColumns appends the events in buf to dst column by column, with
+// no StoredEvent in between: the day stream's read.
+func (d *eventDecoder) decodeColumns(buf []byte, dst *EventColumns) error {
+	if _, err := d.index(buf); err != nil {
+		return err
+	}
+	for i := range d.blocks {
+		if err := d.decodeColumnsBlock(buf, &d.blocks[i], dst); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// textColumnOf maps the read columns that go straight into a text column.
+var textColumnOf = func() map[string]int {
+	m := map[string]int{}
+	for k, name := range TextColumns {
+		switch name {
+		case "src_ip", "dst_ip", "src_port", "dst_port":
+			// Rendered from the typed column unless the raw text is set.
+		default:
+			m[name] = k
+		}
+	}
+	return m
+}()
+
+func (d *eventDecoder) decodeColumnsBlock(buf []byte, b *nativeBlock, dst *EventColumns) error {
+	rows := b.rows
+	if rows == 0 {
+		return nil
+	}
+	for ci, spec := range eventReadColumns {
+		if spec.kind == rbString && spec.name != "batch_id" {
+			c := &b.cols[ci]
+			if err := d.cursors[ci].start(buf[c.start:c.end], c, rows); err != nil {
+				return fmt.Errorf("native: column %s: %w", spec.name, err)
+			}
+		}
+	}
+	var raw [4][decodeChunk]string // src_ip, src_port, dst_ip, dst_port texts
+	var ips [2][decodeChunk][16]byte
+	var ports [2][decodeChunk]uint16
+	strs := d.strs[:0]
+	for lo := 0; lo < rows; lo += decodeChunk {
+		n := min(decodeChunk, rows-lo)
+		for ci, spec := range eventReadColumns {
+			if spec.kind == rbString {
+				var out []string
+				switch spec.name {
+				case "batch_id":
+					continue
+				case "src_ip_raw":
+					out = raw[0][:n]
+				case "src_port_raw":
+					out = raw[1][:n]
+				case "dst_ip_raw":
+					out = raw[2][:n]
+				case "dst_port_raw":
+					out = raw[3][:n]
+				default:
+					strs = strs[:n]
+					out = strs
+				}
+				if err := d.cursors[ci].next(out); err != nil {
+					return fmt.Errorf("native: column %s: %w", spec.name, err)
+				}
+				if spec.name == "tenant" {
+					for _, s := range out {
+						if s != string(d.tenant) {
+							return fmt.Errorf("BUG: store: event of tenant %q in a read for %s", s, d.tenant)
+						}
+					}
+				} else if k, ok := textColumnOf[spec.name]; ok {
+					for _, s := range out {
+						dst.Text[k].add(s)
+					}
+				}
+				continue
+			}
+			c := &b.cols[ci]
+			size := rbSize[spec.kind]
+			data := buf[c.start+lo*size : c.start+(lo+n)*size]
+			switch spec.name {
+			case "time":
+				for i := range n {
+					dst.Time = append(dst.Time, nativeMicros(int64(binary.LittleEndian.Uint64(data[i*8:])), c.scale))
+				}
+			case "ingest_time":
+			case "id":
+				for i := range n {
+					dst.ID = append(dst.ID, binary.LittleEndian.Uint64(data[i*8:]))
+				}
+			case "src_ip", "dst_ip":
+				to := &ips[0]
+				if spec.name == "dst_ip" {
+					to = &ips[1]
+				}
+				for i := range n {
+					to[i] = [16]byte(data[i*16:])
+				}
+			case "src_port", "dst_port":
+				to := &ports[0]
+				if spec.name == "dst_port" {
+					to = &ports[1]
+				}
+				for i := range n {
+					to[i] = binary.LittleEndian.Uint16(data[i*2:])
+				}
+			case "severity":
+				for i := range n {
+					dst.Severity = append(dst.Severity, int8(data[i]))
+				}
+			case "count":
+				for i := range n {
+					dst.Count = append(dst.Count, binary.LittleEndian.Uint32(data[i*4:]))
+				}
+			case "dns_qtype":
+				for i := range n {
+					dst.DNSQType = append(dst.DNSQType, binary.LittleEndian.Uint16(data[i*2:]))
+				}
+			case "dns_rcode":
+				for i := range n {
+					dst.DNSRcode = append(dst.DNSRcode, int8(data[i]))
+				}
+			default:
+				return fmt.Errorf("BUG: no Native decoding for column %s", spec.name)
+			}
+		}
+		// An empty raw text means the typed column's plain rendering.
+		for side, k := range [2]int{colSrcIP, colDstIP} {
+			for i := range n {
+				s := raw[2*side][i]
+				if s == "" {
+					s = d.addrText(ips[side][i])
+				}
+				dst.Text[k].add(s)
+			}
+		}
+		for side, k := range [2]int{colSrcPort, colDstPort} {
+			for i := range n {
+				s := raw[2*side+1][i]
+				if s == "" {
+					s = d.portText(ports[side][i])
+				}
+				dst.Text[k].add(s)
+			}
+		}
+	}
+	d.strs = strs[:0]
+	return nil
+}
+
+// nativeMicros converts DateTime64 ticks at scale ticks per second to
+// microseconds (rounding down).
+func nativeMicros(ticks, scale int64) int64 {
+	if scale >= 1e6 {
+		q, r := ticks/(scale/1e6), ticks%(scale/1e6)
+		if r < 0 {
+			q--
+		}
+		return q
+	}
+	return ticks * (1e6 / scale)
+}

@@ -143,13 +143,33 @@ func TestNativeSeedDecodes(t *testing.T) {
 	}
 }
 
-// FuzzNativeEvents feeds arbitrary bytes to the Native event decoder: it
-// must fail cleanly, never panic or allocate without bound.
+// FuzzNativeEvents feeds arbitrary bytes to both Native event decoders:
+// they must fail cleanly, never panic or allocate without bound, and
+// agree on what they accept.
 func FuzzNativeEvents(f *testing.F) {
 	seed := nativeSeed()
 	f.Add(seed)
 	f.Add(seed[:len(seed)/2])
 	f.Fuzz(func(t *testing.T, data []byte) {
-		newEventDecoder("acme").decode(nil, data)
+		evs, err := newEventDecoder("acme").decode(nil, data)
+		var cols EventColumns
+		cerr := newEventDecoder("acme").decodeColumns(data, &cols)
+		if (err == nil) != (cerr == nil) {
+			t.Fatalf("decode: %v; decodeColumns: %v", err, cerr)
+		}
+		if err != nil {
+			return
+		}
+		if cols.Len() != len(evs) {
+			t.Fatalf("decode: %d events; decodeColumns: %d", len(evs), cols.Len())
+		}
+		for i := range evs {
+			want := evs[i]
+			want.BatchID, want.IngestTime = "", time.Time{}
+			want.Time = want.Time.Truncate(time.Microsecond)
+			if got := cols.Event("acme", i); !reflect.DeepEqual(got, want) {
+				t.Fatalf("event %d:\n got %+v\nwant %+v", i, got, want)
+			}
+		}
 	})
 }

@@ -55,6 +55,23 @@ func (b *serverBackend) readEvents(ctx context.Context, sql string, params []par
 	return out, r.Err()
 }
 
+func (b *serverBackend) readColumns(ctx context.Context, sql string, params []param, dec *eventDecoder, dst *EventColumns) error {
+	r, err := b.conn.Query(withParams(ctx, params), sql)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	sc := newEventScanner(dec)
+	var e StoredEvent
+	for r.Next() {
+		if err := sc.scan(r, &e); err != nil {
+			return err
+		}
+		dst.Append(&e)
+	}
+	return r.Err()
+}
+
 // insertEvents sends the batch with PrepareBatch: one INSERT whose block is
 // filled column by column.
 func (b *serverBackend) insertEvents(ctx context.Context, table string, batch *eventBatch, settings []setting) error {

@@ -1,0 +1,220 @@
+package store
+
+import (
+	"cmp"
+	"slices"
+	"time"
+	"unsafe"
+
+	"github.com/spoorsec/spoor/event"
+	"github.com/spoorsec/spoor/tenant"
+)
+
+// TextColumns names EventColumns.Text's columns, in order: the events'
+// text fields as Maltrail writes them (addresses and ports included).
+var TextColumns = [NumTextColumns]string{
+	"sensor", "src_ip", "src_port", "dst_ip", "dst_port", "proto", "type", "trail", "info", "reference",
+	"http_method", "http_host", "http_uri", "http_user_agent", "tls_sni", "ja4", "cert_sha1", "sensor_id",
+}
+
+// NumTextColumns is len(TextColumns).
+const NumTextColumns = 18
+
+// Positions in TextColumns.
+const (
+	colSensor = iota
+	colSrcIP
+	colSrcPort
+	colDstIP
+	colDstPort
+	colProto
+	colType
+	colTrail
+	colInfo
+	colReference
+	colHTTPMethod
+	colHTTPHost
+	colHTTPURI
+	colHTTPUserAgent
+	colTLSSNI
+	colJA4
+	colCertSHA1
+	colSensorID
+)
+
+// EventColumns is a page of a tenant's events column by column, each text
+// column with its own dictionary: the shape the day stream sends, read
+// without making a StoredEvent per row.
+type EventColumns struct {
+	Time     []int64 // microseconds since the epoch
+	ID       []uint64
+	Text     [NumTextColumns]TextColumn
+	Severity []int8
+	Count    []uint32 // as stored: 0 and 1 both mean one detection
+	DNSQType []uint16
+	DNSRcode []int8
+	// Next continues after the last event; Done means the range has no
+	// more events now.
+	Next Cursor
+	Done bool
+}
+
+// Len is the number of events.
+func (c *EventColumns) Len() int { return len(c.Time) }
+
+// TextColumn is one text field of a page's events.
+type TextColumn struct {
+	// Dict holds the distinct non-empty values in order of first
+	// appearance; Idx holds each event's: 0 for "", j for Dict[j-1].
+	Dict []string
+	Idx  []uint32
+
+	index map[string]uint32
+	// seen caches recent lookups by the address and length of the
+	// string's bytes: values shared among rows (dictionary entries,
+	// rendered addresses) mostly hit here without hashing.
+	seen [seenSlots]seenEntry
+}
+
+const seenSlots = 256
+
+type seenEntry struct {
+	ptr *byte
+	n   int
+	idx uint32
+}
+
+// Value returns event i's value.
+func (t *TextColumn) Value(i int) string {
+	if j := t.Idx[i]; j > 0 {
+		return t.Dict[j-1]
+	}
+	return ""
+}
+
+// add appends a value.
+func (t *TextColumn) add(s string) {
+	if s == "" {
+		t.Idx = append(t.Idx, 0)
+		return
+	}
+	p := unsafe.StringData(s)
+	slot := &t.seen[(uintptr(unsafe.Pointer(p))>>3^uintptr(len(s)))%seenSlots]
+	if slot.ptr == p && slot.n == len(s) {
+		t.Idx = append(t.Idx, slot.idx)
+		return
+	}
+	if t.index == nil {
+		t.index = map[string]uint32{}
+	}
+	j, ok := t.index[s]
+	if !ok {
+		t.Dict = append(t.Dict, s)
+		j = uint32(len(t.Dict))
+		t.index[s] = j
+	}
+	*slot = seenEntry{ptr: p, n: len(s), idx: j}
+	t.Idx = append(t.Idx, j)
+}
+
+// reset empties c for another page, keeping its arrays.
+func (c *EventColumns) reset() {
+	c.Time, c.ID = c.Time[:0], c.ID[:0]
+	for k := range c.Text {
+		t := &c.Text[k]
+		t.Dict, t.Idx = t.Dict[:0], t.Idx[:0]
+		clear(t.index)
+		clear(t.seen[:])
+	}
+	c.Severity, c.Count, c.DNSQType, c.DNSRcode = c.Severity[:0], c.Count[:0], c.DNSQType[:0], c.DNSRcode[:0]
+	c.Next, c.Done = Cursor{}, false
+}
+
+// Append adds an event (its Tenant, BatchID and IngestTime are not kept).
+func (c *EventColumns) Append(e *StoredEvent) {
+	c.Time = append(c.Time, e.Time.UnixMicro())
+	c.ID = append(c.ID, e.ID)
+	var text [NumTextColumns]string
+	textOf(e, &text)
+	for k, s := range &text {
+		c.Text[k].add(s)
+	}
+	c.Severity = append(c.Severity, int8(e.Severity))
+	c.Count = append(c.Count, uint32(max(e.Count, 0)))
+	c.DNSQType = append(c.DNSQType, e.Context.DNSQType)
+	c.DNSRcode = append(c.DNSRcode, e.Context.DNSRcode)
+}
+
+// textOf loads e's text fields in TextColumns order.
+func textOf(e *StoredEvent, s *[NumTextColumns]string) {
+	*s = [NumTextColumns]string{e.Sensor, e.SrcIP, e.SrcPort, e.DstIP, e.DstPort, e.Proto, string(e.Type), e.Trail,
+		e.Info, e.Reference, e.Context.HTTPMethod, e.Context.HTTPHost, e.Context.HTTPURI, e.Context.HTTPUserAgent,
+		e.Context.TLSSNI, e.Context.JA4, e.Context.CertSHA1, e.SensorID}
+}
+
+// Event returns event i of tenant t as a StoredEvent (without the batch
+// and ingest time, which the columns do not keep).
+func (c *EventColumns) Event(t tenant.ID, i int) StoredEvent {
+	var e StoredEvent
+	e.Tenant = t
+	e.Time = time.UnixMicro(c.Time[i]).UTC()
+	e.ID = c.ID[i]
+	v := func(k int) string { return c.Text[k].Value(i) }
+	e.Sensor, e.SrcIP, e.SrcPort, e.DstIP, e.DstPort = v(colSensor), v(colSrcIP), v(colSrcPort), v(colDstIP), v(colDstPort)
+	e.Proto, e.Type, e.Trail, e.Info, e.Reference = v(colProto), event.Type(v(colType)), v(colTrail), v(colInfo), v(colReference)
+	e.Context.HTTPMethod, e.Context.HTTPHost, e.Context.HTTPURI = v(colHTTPMethod), v(colHTTPHost), v(colHTTPURI)
+	e.Context.HTTPUserAgent, e.Context.TLSSNI, e.Context.JA4 = v(colHTTPUserAgent), v(colTLSSNI), v(colJA4)
+	e.Context.CertSHA1, e.SensorID = v(colCertSHA1), v(colSensorID)
+	e.Severity = event.Severity(c.Severity[i])
+	e.Count = int(c.Count[i])
+	e.Context.DNSQType, e.Context.DNSRcode = c.DNSQType[i], c.DNSRcode[i]
+	return e
+}
+
+// sortByTime orders the events by (time, ID) and keeps the first limit.
+func (c *EventColumns) sortByTime(limit int) {
+	n := c.Len()
+	sorted := true
+	for i := 1; i < n && sorted; i++ {
+		sorted = c.Time[i-1] < c.Time[i] || c.Time[i-1] == c.Time[i] && c.ID[i-1] <= c.ID[i]
+	}
+	if !sorted {
+		perm := make([]int32, n)
+		for i := range perm {
+			perm[i] = int32(i)
+		}
+		slices.SortFunc(perm, func(a, b int32) int {
+			if x := cmp.Compare(c.Time[a], c.Time[b]); x != 0 {
+				return x
+			}
+			return cmp.Compare(c.ID[a], c.ID[b])
+		})
+		if limit < n {
+			perm = perm[:limit]
+		}
+		c.Time, c.ID = gather(c.Time, perm), gather(c.ID, perm)
+		for k := range c.Text {
+			c.Text[k].Idx = gather(c.Text[k].Idx, perm)
+		}
+		c.Severity, c.Count = gather(c.Severity, perm), gather(c.Count, perm)
+		c.DNSQType, c.DNSRcode = gather(c.DNSQType, perm), gather(c.DNSRcode, perm)
+		return
+	}
+	if limit < n {
+		c.Time, c.ID = c.Time[:limit], c.ID[:limit]
+		for k := range c.Text {
+			c.Text[k].Idx = c.Text[k].Idx[:limit]
+		}
+		c.Severity, c.Count = c.Severity[:limit], c.Count[:limit]
+		c.DNSQType, c.DNSRcode = c.DNSQType[:limit], c.DNSRcode[:limit]
+	}
+}
+
+// gather returns s's elements at perm's positions, in a new array.
+func gather[T any](s []T, perm []int32) []T {
+	out := make([]T, len(perm))
+	for i, p := range perm {
+		out[i] = s[p]
+	}
+	return out
+}
