@@ -125,15 +125,15 @@ func (h *eventsHandler) day(c *gin.Context) {
 		c.Header("Cache-Control", "no-store")
 	}
 
-	// Pages go back to the reader once encoded: three are in use at most
-	// (being read, waiting, being encoded).
-	free := make(chan *store.EventColumns, 3)
-	pages := h.prefetch(ctx, t, day, end, cursor, free)
-	first, ok := <-pages
-	if !ok || first.err != nil {
-		if ok {
-			fail(c, first.err)
-		}
+	stream, err := h.store.StreamEventColumns(ctx, t, day, end, cursor, min(h.chunk, firstChunkEvents), h.chunk)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	defer stream.Close()
+	page, err := stream.Next()
+	if err != nil {
+		fail(c, err)
 		return
 	}
 
@@ -144,37 +144,26 @@ func (h *eventsHandler) day(c *gin.Context) {
 	c.Status(http.StatusOK)
 	w, flush, closeW := compressor(c.Writer, enc)
 	ce := newChunkEncoder()
-	chunks := 0
-	for res := first; ; {
-		if res.err != nil {
-			// Headers are gone: end the stream early; the client resumes
-			// from the last cursor it got.
-			h.log.Error("day stream failed", "tenant", t, "day", day.Format(time.DateOnly), "err", res.err)
+	for {
+		if _, err := w.Write(ce.encode(page)); err != nil {
 			break
 		}
-		if _, err := w.Write(ce.encode(res.page)); err != nil {
-			break
-		}
-		h.metrics.streamedEvents("day", res.page.Len())
-		done := res.page.Done
-		select {
-		case free <- res.page: // the reader may now reuse it
-		default:
-		}
+		h.metrics.streamedEvents("day", page.Len())
+		done := page.Done
+		stream.Release(page)
 		if done {
 			break
 		}
-		// Flush the first chunk (the first-byte budget), then only when the
-		// next page is not ready: the client has every chunk we could
-		// send, and a fast read is compressed in one go rather than in a
-		// frame per chunk.
-		if chunks++; chunks == 1 || len(pages) == 0 {
-			if err := flush(); err != nil {
-				break
-			}
-			c.Writer.Flush()
+		// Each chunk goes out whole: the first within the first-byte
+		// budget, the others as the client's progress.
+		if err := flush(); err != nil {
+			break
 		}
-		if res, ok = <-pages; !ok {
+		c.Writer.Flush()
+		if page, err = stream.Next(); err != nil {
+			// Headers are gone: end the stream early; the client resumes
+			// from the last cursor it got.
+			h.log.Error("day stream failed", "tenant", t, "day", day.Format(time.DateOnly), "err", err)
 			break
 		}
 	}
@@ -183,45 +172,10 @@ func (h *eventsHandler) day(c *gin.Context) {
 	}
 }
 
-type pageResult struct {
-	page *store.EventColumns
-	err  error
-}
-
 // firstChunkEvents is the size of a stream's first chunk: small, so the
 // client has its first events (and a cursor) within the first-byte budget
 // of 200 ms, whatever the chunk size.
 const firstChunkEvents = 4096
-
-// prefetch reads the day's pages one ahead of the encoder, so the engine
-// and the compressor work at the same time, reading into the pages the
-// encoder hands back on free. The channel closes after the last page, an
-// error, or ctx's end.
-func (h *eventsHandler) prefetch(ctx context.Context, t tenant.ID, day, end time.Time, after store.Cursor, free <-chan *store.EventColumns) <-chan pageResult {
-	out := make(chan pageResult, 1)
-	go func() {
-		defer close(out)
-		for limit := min(h.chunk, firstChunkEvents); ; limit = h.chunk {
-			var page *store.EventColumns
-			select {
-			case page = <-free:
-			default:
-				page = new(store.EventColumns)
-			}
-			err := h.store.EventColumnsBetween(ctx, t, day, end, after, limit, page)
-			select {
-			case out <- pageResult{page, err}:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil || page.Done {
-				return
-			}
-			after = page.Next
-		}
-	}()
-	return out
-}
 
 // compressor wraps w in the chosen encoding; flush pushes out what was
 // written so far (a chunk), closeW ends the stream.

@@ -218,7 +218,7 @@ func TestNegotiate(t *testing.T) {
 	}
 }
 
-// trailColumn is the trail's position in stringColumns.
+// trailColumn is the trail's position in store.TextColumns.
 var trailColumn = func() int {
 	for k, name := range store.TextColumns {
 		if name == "trail" {

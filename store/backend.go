@@ -19,8 +19,10 @@ type backend interface {
 	// readEvents runs a SELECT of eventSelect's columns and returns its
 	// rows, decoded by dec (which checks each row's tenant).
 	readEvents(ctx context.Context, sql string, params []param, dec *eventDecoder) ([]StoredEvent, error)
-	// readColumns runs the same SELECT and appends its rows to dst.
-	readColumns(ctx context.Context, sql string, params []param, dec *eventDecoder, dst *EventColumns) error
+	// startRead runs the same SELECT; its rows are decoded into columns
+	// later, so that the engine can run the next page's statement while
+	// a page is decoded.
+	startRead(ctx context.Context, sql string, params []param) (pendingRead, error)
 	close() error
 }
 
@@ -55,3 +57,10 @@ func escapeParam(s string) string { return paramEscaper.Replace(s) }
 
 // strParam is a String parameter.
 func strParam(name, v string) param { return param{name, escapeParam(v)} }
+
+// pendingRead is a started events SELECT. decodeInto appends its rows to
+// dst, once; close releases it, decoded or not.
+type pendingRead interface {
+	decodeInto(dec *eventDecoder, dst *EventColumns) error
+	close()
+}

@@ -171,43 +171,32 @@ func (c *EventColumns) Event(t tenant.ID, i int) StoredEvent {
 	return e
 }
 
-// sortByTime orders the events by (time, ID) and keeps the first limit.
-func (c *EventColumns) sortByTime(limit int) {
+// sortByTime orders the events by (time, ID).
+func (c *EventColumns) sortByTime() {
 	n := c.Len()
 	sorted := true
 	for i := 1; i < n && sorted; i++ {
 		sorted = c.Time[i-1] < c.Time[i] || c.Time[i-1] == c.Time[i] && c.ID[i-1] <= c.ID[i]
 	}
-	if !sorted {
-		perm := make([]int32, n)
-		for i := range perm {
-			perm[i] = int32(i)
-		}
-		slices.SortFunc(perm, func(a, b int32) int {
-			if x := cmp.Compare(c.Time[a], c.Time[b]); x != 0 {
-				return x
-			}
-			return cmp.Compare(c.ID[a], c.ID[b])
-		})
-		if limit < n {
-			perm = perm[:limit]
-		}
-		c.Time, c.ID = gather(c.Time, perm), gather(c.ID, perm)
-		for k := range c.Text {
-			c.Text[k].Idx = gather(c.Text[k].Idx, perm)
-		}
-		c.Severity, c.Count = gather(c.Severity, perm), gather(c.Count, perm)
-		c.DNSQType, c.DNSRcode = gather(c.DNSQType, perm), gather(c.DNSRcode, perm)
+	if sorted {
 		return
 	}
-	if limit < n {
-		c.Time, c.ID = c.Time[:limit], c.ID[:limit]
-		for k := range c.Text {
-			c.Text[k].Idx = c.Text[k].Idx[:limit]
-		}
-		c.Severity, c.Count = c.Severity[:limit], c.Count[:limit]
-		c.DNSQType, c.DNSRcode = c.DNSQType[:limit], c.DNSRcode[:limit]
+	perm := make([]int32, n)
+	for i := range perm {
+		perm[i] = int32(i)
 	}
+	slices.SortFunc(perm, func(a, b int32) int {
+		if x := cmp.Compare(c.Time[a], c.Time[b]); x != 0 {
+			return x
+		}
+		return cmp.Compare(c.ID[a], c.ID[b])
+	})
+	c.Time, c.ID = gather(c.Time, perm), gather(c.ID, perm)
+	for k := range c.Text {
+		c.Text[k].Idx = gather(c.Text[k].Idx, perm)
+	}
+	c.Severity, c.Count = gather(c.Severity, perm), gather(c.Count, perm)
+	c.DNSQType, c.DNSRcode = gather(c.DNSQType, perm), gather(c.DNSRcode, perm)
 }
 
 // gather returns s's elements at perm's positions, in a new array.

@@ -57,14 +57,23 @@ func (b *embeddedBackend) readEvents(ctx context.Context, sql string, params []p
 	return dec.decode(dec.reuse[:0], res.Data())
 }
 
-func (b *embeddedBackend) readColumns(ctx context.Context, sql string, params []param, dec *eventDecoder, dst *EventColumns) error {
+func (b *embeddedBackend) startRead(ctx context.Context, sql string, params []param) (pendingRead, error) {
 	res, err := b.eng.Query(ctx, []byte(sql), "Native", toChdbParams(params)...)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer res.Free()
-	return dec.decodeColumns(res.Data(), dst)
+	return nativeRead{res}, nil
 }
+
+// nativeRead is a finished statement's Native output, in the engine's
+// memory until closed.
+type nativeRead struct{ res *chdb.Result }
+
+func (r nativeRead) decodeInto(dec *eventDecoder, dst *EventColumns) error {
+	return dec.decodeColumns(r.res.Data(), dst)
+}
+
+func (r nativeRead) close() { r.res.Free() }
 
 // insertEvents sends the batch as one INSERT of a Native block (see
 // chdb.Engine.Insert for how the data travels).

@@ -165,40 +165,6 @@ func (s *Store) EventsBetween(ctx context.Context, t tenant.ID, from, to time.Ti
 	return page, nil
 }
 
-// EventColumnsBetween reads the same page as EventsBetween into dst,
-// column by column (dst's arrays are reused). It is the day stream's read:
-// no StoredEvent is made per row.
-func (s *Store) EventColumnsBetween(ctx context.Context, t tenant.ID, from, to time.Time, after Cursor, limit int, dst *EventColumns) error {
-	if err := checkTenant(t); err != nil {
-		return err
-	}
-	if limit <= 0 || limit > MaxPageSize {
-		return fmt.Errorf("%w: page size %d (1..%d)", ErrInvalid, limit, MaxPageSize)
-	}
-	if after.Time.Before(from) {
-		after = Cursor{Time: from.Add(-time.Microsecond), ID: ^uint64(0)}
-	}
-	dst.reset()
-	last, full, err := s.pageEnd(ctx, t, to, after, limit)
-	if err != nil {
-		return fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
-	}
-	sql, params := rangeEventsQuery(s.db, t, to, after, last, full)
-	dec := getEventDecoder(t, nil)
-	err = s.be.readColumns(ctx, sql, params, dec, dst)
-	putEventDecoder(dec)
-	if err != nil {
-		dst.reset()
-		return fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
-	}
-	dst.sortByTime(limit)
-	dst.Next, dst.Done = after, dst.Len() < limit
-	if n := dst.Len(); n > 0 {
-		dst.Next = Cursor{Time: time.UnixMicro(dst.Time[n-1]).UTC(), ID: dst.ID[n-1]}
-	}
-	return nil
-}
-
 // rangeBounds is the WHERE clause of a page after {after_t, after_id}
 // within [after_t, end). The plain time bounds let the primary key prune;
 // the tuple comparison breaks ties within a microsecond.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"testing"
 	"time"
@@ -343,8 +344,8 @@ func TestRetentionTTL(t *testing.T) {
 	})
 }
 
-// TestEventColumnsMatchEvents reads a day both ways, in pages of several
-// sizes, over overlapping parts, ties within a microsecond, over 255
+// TestEventColumnsMatchEvents reads a day both ways, the stream in pages
+// of several sizes, over overlapping parts, ties within a microsecond, over 255
 // distinct values of LowCardinality columns and addresses and ports kept
 // as raw text: every column of every event must agree.
 func TestEventColumnsMatchEvents(t *testing.T) {
@@ -370,23 +371,30 @@ func TestEventColumnsMatchEvents(t *testing.T) {
 		}
 		for _, page := range []int{7, 128, 1000} {
 			var got []StoredEvent
-			var cols EventColumns
-			var cur Cursor
-			for {
-				if err := s.EventColumnsBetween(context.Background(), ten, day, day.Add(24*time.Hour), cur, page, &cols); err != nil {
+			cs, err := s.StreamEventColumns(context.Background(), ten, day, day.Add(24*time.Hour), Cursor{}, 3, page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for first := true; ; first = false {
+				cols, err := cs.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
 					t.Fatal(err)
 				}
-				if cols.Len() > page {
-					t.Fatalf("page of %d: %d events", page, cols.Len())
+				if max := map[bool]int{true: 3, false: page}[first]; cols.Len() > max {
+					t.Fatalf("page of %d: %d events", max, cols.Len())
 				}
 				for i := range cols.Len() {
 					got = append(got, cols.Event(ten, i))
 				}
-				cur = cols.Next
-				if cols.Done {
-					break
+				if n := len(got); n > 0 && (cols.Next != Cursor{Time: got[n-1].Time, ID: got[n-1].ID}) {
+					t.Fatalf("page ends at %v, its last event is %v %d", cols.Next, got[n-1].Time, got[n-1].ID)
 				}
+				cs.Release(cols)
 			}
+			cs.Close()
 			if len(got) != len(want) {
 				t.Fatalf("pages of %d: %d events, want %d", page, len(got), len(want))
 			}
@@ -397,6 +405,72 @@ func TestEventColumnsMatchEvents(t *testing.T) {
 					t.Fatalf("pages of %d, event %d:\n got %+v\nwant %+v", page, i, got[i], w)
 				}
 			}
+		}
+	})
+}
+
+// TestColumnStreamClose stops a stream early and after an error: Close
+// returns (its statements released) and a finished stream reports EOF.
+func TestColumnStreamClose(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, ec engineCase) {
+		s := newTestStore(t, ec, Options{})
+		ten := addTenant(t, s, "acme", 0)
+		day := recentDay(-2)
+		if err := s.InsertEvents(context.Background(), ten, "s", "b", testEvents(day, 500)); err != nil {
+			t.Fatal(err)
+		}
+		end := day.Add(24 * time.Hour)
+		cs, err := s.StreamEventColumns(context.Background(), ten, day, end, Cursor{}, 10, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cols, err := cs.Next(); err != nil || cols.Len() != 10 || cols.Done {
+			t.Fatalf("first page: %v", err)
+		}
+		closed := make(chan struct{})
+		go func() { cs.Close(); close(closed) }()
+		select {
+		case <-closed:
+		case <-time.After(10 * time.Second):
+			t.Fatal("Close did not return")
+		}
+
+		// A cancelled context ends the stream with its error.
+		ctx, cancel := context.WithCancel(context.Background())
+		cs, err = s.StreamEventColumns(ctx, ten, day, end, Cursor{}, 10, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		for {
+			if _, err = cs.Next(); err != nil {
+				break
+			}
+		}
+		cs.Close()
+
+		// A whole day: the last page is Done, then EOF.
+		cs, err = s.StreamEventColumns(context.Background(), ten, day, end, Cursor{}, 1, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cs.Close()
+		n, done := 0, false
+		for {
+			cols, err := cs.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil || done {
+				t.Fatalf("after the Done page: %v", err)
+			}
+			n, done = n+cols.Len(), cols.Done
+		}
+		if n != 500 || !done {
+			t.Fatalf("%d events, done %v; want 500, true", n, done)
+		}
+		if _, err := s.StreamEventColumns(context.Background(), ten, day, end, Cursor{}, 0, 10); !errors.Is(err, ErrInvalid) {
+			t.Errorf("first page of 0: %v, want ErrInvalid", err)
 		}
 	})
 }

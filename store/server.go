@@ -55,22 +55,30 @@ func (b *serverBackend) readEvents(ctx context.Context, sql string, params []par
 	return out, r.Err()
 }
 
-func (b *serverBackend) readColumns(ctx context.Context, sql string, params []param, dec *eventDecoder, dst *EventColumns) error {
+func (b *serverBackend) startRead(ctx context.Context, sql string, params []param) (pendingRead, error) {
 	r, err := b.conn.Query(withParams(ctx, params), sql)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer r.Close()
+	return rowsRead{r}, nil
+}
+
+// rowsRead scans a statement's rows as the server sends them.
+type rowsRead struct{ rows driver.Rows }
+
+func (r rowsRead) decodeInto(dec *eventDecoder, dst *EventColumns) error {
 	sc := newEventScanner(dec)
 	var e StoredEvent
-	for r.Next() {
-		if err := sc.scan(r, &e); err != nil {
+	for r.rows.Next() {
+		if err := sc.scan(r.rows, &e); err != nil {
 			return err
 		}
 		dst.Append(&e)
 	}
-	return r.Err()
+	return r.rows.Err()
 }
+
+func (r rowsRead) close() { r.rows.Close() }
 
 // insertEvents sends the batch with PrepareBatch: one INSERT whose block is
 // filled column by column.
