@@ -16,10 +16,7 @@ type backend interface {
 	// insertEvents writes a batch with one INSERT statement into table,
 	// with the given query-level settings (deduplication token, …).
 	insertEvents(ctx context.Context, table string, b *eventBatch, settings []setting) error
-	// readEvents runs a SELECT of eventSelect's columns and returns its
-	// rows, decoded by dec (which checks each row's tenant).
-	readEvents(ctx context.Context, sql string, params []param, dec *eventDecoder) ([]StoredEvent, error)
-	// startRead runs the same SELECT; its rows are decoded into columns
+	// startRead runs a SELECT of eventSelect's columns; its rows are decoded into columns
 	// later, so that the engine can run the next page's statement while
 	// a page is decoded.
 	startRead(ctx context.Context, sql string, params []param) (pendingRead, error)

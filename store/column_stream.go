@@ -111,7 +111,7 @@ func (cs *ColumnStream) decode(ctx context.Context, t tenant.ID, windows <-chan 
 			}
 		}
 	}()
-	dec := getEventDecoder(t, nil)
+	dec := getEventDecoder(t, false)
 	defer putEventDecoder(dec)
 	for i := 0; ; i++ {
 		w, ok := <-windows

@@ -53,6 +53,10 @@ type EventColumns struct {
 	Count    []uint32 // as stored: 0 and 1 both mean one detection
 	DNSQType []uint16
 	DNSRcode []int8
+	// BatchID and IngestTime (microseconds) are kept only by reads for
+	// StoredEvents (the day stream does not send them).
+	BatchID    TextColumn
+	IngestTime []int64
 	// Next continues after the last event; Done means the range has no
 	// more events now.
 	Next Cursor
@@ -117,21 +121,28 @@ func (t *TextColumn) add(s string) {
 	t.Idx = append(t.Idx, j)
 }
 
+func (t *TextColumn) reset() {
+	t.Dict, t.Idx = t.Dict[:0], t.Idx[:0]
+	clear(t.index)
+	clear(t.seen[:])
+}
+
 // reset empties c for another page, keeping its arrays.
 func (c *EventColumns) reset() {
 	c.Time, c.ID = c.Time[:0], c.ID[:0]
 	for k := range c.Text {
-		t := &c.Text[k]
-		t.Dict, t.Idx = t.Dict[:0], t.Idx[:0]
-		clear(t.index)
-		clear(t.seen[:])
+		c.Text[k].reset()
 	}
+	c.BatchID.reset()
 	c.Severity, c.Count, c.DNSQType, c.DNSRcode = c.Severity[:0], c.Count[:0], c.DNSQType[:0], c.DNSRcode[:0]
+	c.IngestTime = c.IngestTime[:0]
 	c.Next, c.Done = Cursor{}, false
 }
 
-// Append adds an event (its Tenant, BatchID and IngestTime are not kept).
+// Append adds an event, with its batch ID and ingest time.
 func (c *EventColumns) Append(e *StoredEvent) {
+	c.BatchID.add(e.BatchID)
+	c.IngestTime = append(c.IngestTime, e.IngestTime.UnixMicro())
 	c.Time = append(c.Time, e.Time.UnixMicro())
 	c.ID = append(c.ID, e.ID)
 	var text [NumTextColumns]string
@@ -152,8 +163,8 @@ func textOf(e *StoredEvent, s *[NumTextColumns]string) {
 		e.Context.TLSSNI, e.Context.JA4, e.Context.CertSHA1, e.SensorID}
 }
 
-// Event returns event i of tenant t as a StoredEvent (without the batch
-// and ingest time, which the columns do not keep).
+// Event returns event i of tenant t as a StoredEvent (its batch ID and
+// ingest time only if the read kept them).
 func (c *EventColumns) Event(t tenant.ID, i int) StoredEvent {
 	var e StoredEvent
 	e.Tenant = t
@@ -168,7 +179,19 @@ func (c *EventColumns) Event(t tenant.ID, i int) StoredEvent {
 	e.Severity = event.Severity(c.Severity[i])
 	e.Count = int(c.Count[i])
 	e.Context.DNSQType, e.Context.DNSRcode = c.DNSQType[i], c.DNSRcode[i]
+	if i < len(c.IngestTime) {
+		e.BatchID = c.BatchID.Value(i)
+		e.IngestTime = time.UnixMicro(c.IngestTime[i]).UTC()
+	}
 	return e
+}
+
+// appendEvents appends c's first n events, of tenant t, to dst.
+func (c *EventColumns) appendEvents(dst []StoredEvent, t tenant.ID, n int) []StoredEvent {
+	for i := range n {
+		dst = append(dst, c.Event(t, i))
+	}
+	return dst
 }
 
 // sortByTime orders the events by (time, ID).
@@ -197,6 +220,9 @@ func (c *EventColumns) sortByTime() {
 	}
 	c.Severity, c.Count = gather(c.Severity, perm), gather(c.Count, perm)
 	c.DNSQType, c.DNSRcode = gather(c.DNSQType, perm), gather(c.DNSRcode, perm)
+	if len(c.IngestTime) == n {
+		c.BatchID.Idx, c.IngestTime = gather(c.BatchID.Idx, perm), gather(c.IngestTime, perm)
+	}
 }
 
 // gather returns s's elements at perm's positions, in a new array.

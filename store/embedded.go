@@ -45,18 +45,8 @@ func (b *embeddedBackend) query(ctx context.Context, sql string, params []param)
 	return r, nil
 }
 
-// readEvents selects in Native, which the engine writes faster than row
-// formats and which keeps LowCardinality columns as dictionaries, and
-// decodes it column by column.
-func (b *embeddedBackend) readEvents(ctx context.Context, sql string, params []param, dec *eventDecoder) ([]StoredEvent, error) {
-	res, err := b.eng.Query(ctx, []byte(sql), "Native", toChdbParams(params)...)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Free()
-	return dec.decode(dec.reuse[:0], res.Data())
-}
-
+// startRead selects in Native, which the engine writes faster than row
+// formats and which keeps LowCardinality columns as dictionaries.
 func (b *embeddedBackend) startRead(ctx context.Context, sql string, params []param) (pendingRead, error) {
 	res, err := b.eng.Query(ctx, []byte(sql), "Native", toChdbParams(params)...)
 	if err != nil {

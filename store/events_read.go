@@ -1,11 +1,9 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -129,10 +127,10 @@ func (s *Store) DayEvents(ctx context.Context, t tenant.ID, day time.Time, after
 //
 // A page takes two statements: the engine finds the page's last (time, ID)
 // by reading only those two columns in order, then returns every column
-// of the rows up to it in any order, and they are sorted here. Reading all
-// columns in order costs the engine up to ten times more wherever a day's
-// parts overlap in time (a day not yet merged): it merges every column of
-// every part row by row.
+// of the rows up to it in any order, decoded column by column and sorted
+// here. Reading all columns in order costs the engine up to ten times more
+// wherever a day's parts overlap in time (a day not yet merged): it merges
+// every column of every part row by row.
 func (s *Store) EventsBetween(ctx context.Context, t tenant.ID, from, to time.Time, after Cursor, limit int, buf []StoredEvent) (EventPage, error) {
 	if err := checkTenant(t); err != nil {
 		return EventPage{}, err
@@ -148,19 +146,28 @@ func (s *Store) EventsBetween(ctx context.Context, t tenant.ID, from, to time.Ti
 		return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
 	}
 	sql, params := rangeEventsQuery(s.db, t, to, after, last, full)
-	dec := getEventDecoder(t, buf)
-	events, err := s.be.readEvents(ctx, sql, params, dec)
-	putEventDecoder(dec)
+	r, err := s.be.startRead(ctx, sql, params)
 	if err != nil {
 		return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
 	}
-	sortEvents(events)
+	var cols EventColumns
+	dec := getEventDecoder(t, true)
+	err = r.decodeInto(dec, &cols)
+	putEventDecoder(dec)
+	r.close()
+	if err != nil {
+		return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
+	}
+	cols.sortByTime()
 	// Rows written into the range between the two statements (a late
 	// batch) come after the page's end, never instead of an event.
-	events = events[:min(len(events), limit)]
-	page := EventPage{Events: events, Next: after, Done: len(events) < limit}
-	if n := len(events); n > 0 {
-		page.Next = Cursor{Time: events[n-1].Time, ID: events[n-1].ID}
+	n := min(cols.Len(), limit)
+	if cap(buf) < n {
+		buf = make([]StoredEvent, 0, n)
+	}
+	page := EventPage{Events: cols.appendEvents(buf[:0], t, n), Next: after, Done: n < limit}
+	if n > 0 {
+		page.Next = Cursor{Time: page.Events[n-1].Time, ID: page.Events[n-1].ID}
 	}
 	return page, nil
 }
@@ -213,59 +220,6 @@ func rangeEventsQuery(db string, t tenant.ID, end time.Time, after, last Cursor,
 			param{"last_id", strconv.FormatUint(last.ID, 10)})
 	}
 	return sql, params
-}
-
-// sortEvents orders events by (time, ID). It sorts small keys and then
-// moves each event once, along the permutation's cycles, rather than
-// swapping the large structs as a sort would.
-func sortEvents(events []StoredEvent) {
-	if eventsSorted(events) {
-		return
-	}
-	type key struct {
-		us  int64
-		id  uint64
-		pos int
-	}
-	keys := make([]key, len(events))
-	for i := range events {
-		keys[i] = key{events[i].Time.UnixMicro(), events[i].ID, i}
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if c := cmp.Compare(a.us, b.us); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.id, b.id)
-	})
-	// Position j takes the event at keys[j].pos; each cycle is walked
-	// once, marking its positions done.
-	for start := range keys {
-		if keys[start].pos == start {
-			continue
-		}
-		held := events[start]
-		j := start
-		for {
-			from := keys[j].pos
-			keys[j].pos = j
-			if from == start {
-				events[j] = held
-				break
-			}
-			events[j] = events[from]
-			j = from
-		}
-	}
-}
-
-func eventsSorted(events []StoredEvent) bool {
-	for i := 1; i < len(events); i++ {
-		a, b := &events[i-1], &events[i]
-		if c := a.Time.Compare(b.Time); c > 0 || c == 0 && a.ID > b.ID {
-			return false
-		}
-	}
-	return true
 }
 
 // DayCount is one UTC day's totals.

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/spoorsec/spoor/event"
 )
 
 func TestSplitAddr(t *testing.T) {
@@ -158,28 +160,33 @@ func FuzzRowBinary(f *testing.F) {
 	})
 }
 
-func TestSortEvents(t *testing.T) {
+func TestSortByTime(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	base := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 	for _, n := range []int{0, 1, 2, 7, 1000} {
-		evs := make([]StoredEvent, n)
-		for i := range evs {
+		var cols EventColumns
+		var want []StoredEvent
+		for range n {
 			// Few distinct times: ties broken by ID.
-			evs[i].Time = base.Add(time.Duration(rng.IntN(20)) * time.Microsecond)
-			evs[i].ID = rng.Uint64N(1 << 40)
-			evs[i].Trail = fmt.Sprint(evs[i].Time.UnixMicro(), "/", evs[i].ID)
+			e := StoredEvent{ID: rng.Uint64N(1 << 40), BatchID: "b"}
+			e.Time = base.Add(time.Duration(rng.IntN(20)) * time.Microsecond)
+			e.IngestTime = base
+			e.Trail = fmt.Sprint(e.Time.UnixMicro(), "/", e.ID)
+			e.Severity = event.Severity(rng.IntN(4))
+			cols.Append(&e)
+			want = append(want, e)
 		}
-		want := slices.Clone(evs)
 		slices.SortFunc(want, func(a, b StoredEvent) int {
 			if c := a.Time.Compare(b.Time); c != 0 {
 				return c
 			}
 			return cmp.Compare(a.ID, b.ID)
 		})
-		sortEvents(evs)
-		for i := range evs {
-			if evs[i].Trail != want[i].Trail {
-				t.Fatalf("n=%d: position %d holds %s, want %s", n, i, evs[i].Trail, want[i].Trail)
+		cols.sortByTime()
+		got := cols.appendEvents(nil, "", n)
+		for i := range want {
+			if got[i].Trail != want[i].Trail || got[i].Severity != want[i].Severity || got[i].BatchID != "b" {
+				t.Fatalf("n=%d: position %d holds %+v, want %+v", n, i, got[i], want[i])
 			}
 		}
 	}

@@ -7,9 +7,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
-	"time"
 
-	"github.com/spoorsec/spoor/event"
 	"github.com/spoorsec/spoor/tenant"
 )
 
@@ -71,9 +69,9 @@ type eventDecoder struct {
 	strs    []string
 	cursors [nEventReadColumns]strCursor
 	addrs   map[[16]byte]string
-	// reuse, if set, is the array the next read decodes into (its old
-	// events are overwritten), saving a page's allocation.
-	reuse []StoredEvent
+	// full keeps each event's batch ID and ingest time, which only reads
+	// for StoredEvents want.
+	full bool
 }
 
 func newEventDecoder(t tenant.ID) *eventDecoder {
@@ -87,14 +85,14 @@ var decoders = sync.Pool{New: func() any { return newEventDecoder("") }}
 // maxKeptAddrs bounds the rendered addresses a pooled decoder keeps.
 const maxKeptAddrs = 1 << 16
 
-func getEventDecoder(t tenant.ID, reuse []StoredEvent) *eventDecoder {
+func getEventDecoder(t tenant.ID, full bool) *eventDecoder {
 	d := decoders.Get().(*eventDecoder)
-	d.tenant, d.reuse = t, reuse
+	d.tenant, d.full = t, full
 	return d
 }
 
 func putEventDecoder(d *eventDecoder) {
-	d.tenant, d.reuse = "", nil
+	d.tenant = ""
 	clear(d.cursors[:]) // they point into the result they decoded
 	if len(d.addrs) > maxKeptAddrs {
 		clear(d.addrs)
@@ -152,31 +150,6 @@ func (r *nativeReader) bytes() ([]byte, error) {
 		return nil, err
 	}
 	return r.buf[start:r.off], nil
-}
-
-// decode appends the events in buf to dst.
-func (d *eventDecoder) decode(dst []StoredEvent, buf []byte) ([]StoredEvent, error) {
-	total, err := d.index(buf)
-	if err != nil {
-		return dst, err
-	}
-	if cap(dst)-len(dst) < total {
-		grown := make([]StoredEvent, len(dst), len(dst)+total)
-		copy(grown, dst)
-		dst = grown
-	} else {
-		// A reused array: nothing of its old events may show through.
-		clear(dst[len(dst) : len(dst)+total])
-	}
-	for i := range d.blocks {
-		b := &d.blocks[i]
-		base := len(dst)
-		dst = dst[:base+b.rows]
-		if err := d.decodeBlock(buf, b, dst[base:]); err != nil {
-			return dst[:base], err
-		}
-	}
-	return dst, nil
 }
 
 // index checks the blocks' layout and records where each column lies, so
@@ -447,213 +420,9 @@ func (c *strCursor) next(out []string) error {
 	return nil
 }
 
-// decodeChunk is how many rows decodeBlock fills column by column before
-// moving on: few enough that their StoredEvents stay in cache.
+// decodeChunk is how many rows decodeColumnsBlock reads of each column
+// before moving on: few enough that the rows' scratch values stay in cache.
 const decodeChunk = 512
-
-func (d *eventDecoder) decodeBlock(buf []byte, b *nativeBlock, ev []StoredEvent) error {
-	rows := b.rows
-	if rows == 0 {
-		return nil
-	}
-	for ci, spec := range eventReadColumns {
-		if spec.kind == rbString {
-			c := &b.cols[ci]
-			if err := d.cursors[ci].start(buf[c.start:c.end], c, rows); err != nil {
-				return fmt.Errorf("native: column %s: %w", spec.name, err)
-			}
-		}
-	}
-	var ips [2][decodeChunk][16]byte
-	var ports [2][decodeChunk]uint16
-	strs := d.strs[:0]
-	for lo := 0; lo < rows; lo += decodeChunk {
-		part := ev[lo:min(lo+decodeChunk, rows)]
-		n := len(part)
-		for ci, spec := range eventReadColumns {
-			if spec.kind == rbString {
-				strs = strs[:n]
-				if err := d.cursors[ci].next(strs); err != nil {
-					return fmt.Errorf("native: column %s: %w", spec.name, err)
-				}
-				if err := d.setStrings(spec.name, strs, part); err != nil {
-					return err
-				}
-				continue
-			}
-			c := &b.cols[ci]
-			size := rbSize[spec.kind]
-			data := buf[c.start+lo*size : c.start+(lo+n)*size]
-			switch spec.name {
-			case "time":
-				for i := range part {
-					part[i].Time = nativeTime(int64(binary.LittleEndian.Uint64(data[i*8:])), c.scale)
-				}
-			case "ingest_time":
-				for i := range part {
-					part[i].IngestTime = nativeTime(int64(binary.LittleEndian.Uint64(data[i*8:])), c.scale)
-				}
-			case "id":
-				for i := range part {
-					part[i].ID = binary.LittleEndian.Uint64(data[i*8:])
-				}
-			case "src_ip", "dst_ip":
-				to := &ips[0]
-				if spec.name == "dst_ip" {
-					to = &ips[1]
-				}
-				for i := range part {
-					to[i] = [16]byte(data[i*16:])
-				}
-			case "src_port", "dst_port":
-				to := &ports[0]
-				if spec.name == "dst_port" {
-					to = &ports[1]
-				}
-				for i := range part {
-					to[i] = binary.LittleEndian.Uint16(data[i*2:])
-				}
-			case "severity":
-				for i := range part {
-					part[i].Severity = event.Severity(int8(data[i]))
-				}
-			case "count":
-				for i := range part {
-					part[i].Count = int(binary.LittleEndian.Uint32(data[i*4:]))
-				}
-			case "dns_qtype":
-				for i := range part {
-					part[i].Context.DNSQType = binary.LittleEndian.Uint16(data[i*2:])
-				}
-			case "dns_rcode":
-				for i := range part {
-					part[i].Context.DNSRcode = int8(data[i])
-				}
-			default:
-				return fmt.Errorf("BUG: no Native decoding for column %s", spec.name)
-			}
-		}
-		// The *_raw columns were read into the text fields; an empty one
-		// means the plain rendering of the typed column.
-		for i := range part {
-			e := &part[i]
-			if e.SrcIP == "" {
-				e.SrcIP = d.addrText(ips[0][i])
-			}
-			if e.DstIP == "" {
-				e.DstIP = d.addrText(ips[1][i])
-			}
-			if e.SrcPort == "" {
-				e.SrcPort = d.portText(ports[0][i])
-			}
-			if e.DstPort == "" {
-				e.DstPort = d.portText(ports[1][i])
-			}
-		}
-	}
-	d.strs = strs[:0]
-	return nil
-}
-
-func (d *eventDecoder) setStrings(name string, s []string, ev []StoredEvent) error {
-	switch name {
-	case "tenant":
-		for i := range ev {
-			if s[i] != string(d.tenant) {
-				return fmt.Errorf("BUG: store: event of tenant %q in a read for %s", s[i], d.tenant)
-			}
-			ev[i].Tenant = d.tenant
-		}
-	case "sensor":
-		for i := range ev {
-			ev[i].Sensor = s[i]
-		}
-	case "src_ip_raw":
-		for i := range ev {
-			ev[i].SrcIP = s[i]
-		}
-	case "src_port_raw":
-		for i := range ev {
-			ev[i].SrcPort = s[i]
-		}
-	case "dst_ip_raw":
-		for i := range ev {
-			ev[i].DstIP = s[i]
-		}
-	case "dst_port_raw":
-		for i := range ev {
-			ev[i].DstPort = s[i]
-		}
-	case "proto":
-		for i := range ev {
-			ev[i].Proto = s[i]
-		}
-	case "type":
-		for i := range ev {
-			ev[i].Type = event.Type(s[i])
-		}
-	case "trail":
-		for i := range ev {
-			ev[i].Trail = s[i]
-		}
-	case "info":
-		for i := range ev {
-			ev[i].Info = s[i]
-		}
-	case "reference":
-		for i := range ev {
-			ev[i].Reference = s[i]
-		}
-	case "http_method":
-		for i := range ev {
-			ev[i].Context.HTTPMethod = s[i]
-		}
-	case "http_host":
-		for i := range ev {
-			ev[i].Context.HTTPHost = s[i]
-		}
-	case "http_uri":
-		for i := range ev {
-			ev[i].Context.HTTPURI = s[i]
-		}
-	case "http_user_agent":
-		for i := range ev {
-			ev[i].Context.HTTPUserAgent = s[i]
-		}
-	case "tls_sni":
-		for i := range ev {
-			ev[i].Context.TLSSNI = s[i]
-		}
-	case "ja4":
-		for i := range ev {
-			ev[i].Context.JA4 = s[i]
-		}
-	case "cert_sha1":
-		for i := range ev {
-			ev[i].Context.CertSHA1 = s[i]
-		}
-	case "sensor_id":
-		for i := range ev {
-			ev[i].SensorID = s[i]
-		}
-	case "batch_id":
-		for i := range ev {
-			ev[i].BatchID = s[i]
-		}
-	default:
-		return fmt.Errorf("BUG: no Native decoding for column %s", name)
-	}
-	return nil
-}
-
-// nativeTime converts DateTime64 ticks at scale ticks per second.
-func nativeTime(ticks, scale int64) time.Time {
-	sec, frac := ticks/scale, ticks%scale
-	if frac < 0 {
-		sec, frac = sec-1, frac+scale
-	}
-	return time.Unix(sec, frac*(1e9/scale)).UTC()
-}
 
 // addrText renders a stored address, once per distinct address.
 func (d *eventDecoder) addrText(a [16]byte) string {
@@ -723,7 +492,7 @@ func (d *eventDecoder) decodeColumnsBlock(buf []byte, b *nativeBlock, dst *Event
 		return nil
 	}
 	for ci, spec := range eventReadColumns {
-		if spec.kind == rbString && spec.name != "batch_id" {
+		if spec.kind == rbString && (spec.name != "batch_id" || d.full) {
 			c := &b.cols[ci]
 			if err := d.cursors[ci].start(buf[c.start:c.end], c, rows); err != nil {
 				return fmt.Errorf("native: column %s: %w", spec.name, err)
@@ -741,7 +510,11 @@ func (d *eventDecoder) decodeColumnsBlock(buf []byte, b *nativeBlock, dst *Event
 				var out []string
 				switch spec.name {
 				case "batch_id":
-					continue
+					if !d.full {
+						continue
+					}
+					strs = strs[:n]
+					out = strs
 				case "src_ip_raw":
 					out = raw[0][:n]
 				case "src_port_raw":
@@ -763,6 +536,10 @@ func (d *eventDecoder) decodeColumnsBlock(buf []byte, b *nativeBlock, dst *Event
 							return fmt.Errorf("BUG: store: event of tenant %q in a read for %s", s, d.tenant)
 						}
 					}
+				} else if spec.name == "batch_id" {
+					for _, s := range out {
+						dst.BatchID.add(s)
+					}
 				} else if k, ok := textColumnOf[spec.name]; ok {
 					for _, s := range out {
 						dst.Text[k].add(s)
@@ -779,6 +556,11 @@ func (d *eventDecoder) decodeColumnsBlock(buf []byte, b *nativeBlock, dst *Event
 					dst.Time = append(dst.Time, nativeMicros(int64(binary.LittleEndian.Uint64(data[i*8:])), c.scale))
 				}
 			case "ingest_time":
+				if d.full {
+					for i := range n {
+						dst.IngestTime = append(dst.IngestTime, nativeMicros(int64(binary.LittleEndian.Uint64(data[i*8:])), c.scale))
+					}
+				}
 			case "id":
 				for i := range n {
 					dst.ID = append(dst.ID, binary.LittleEndian.Uint64(data[i*8:]))

@@ -37,24 +37,7 @@ func (b *serverBackend) query(ctx context.Context, sql string, params []param) (
 	return b.conn.Query(withParams(ctx, params), sql)
 }
 
-// readEvents scans the rows one by one: clickhouse-go hands them out so.
-func (b *serverBackend) readEvents(ctx context.Context, sql string, params []param, dec *eventDecoder) ([]StoredEvent, error) {
-	r, err := b.conn.Query(withParams(ctx, params), sql)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	out := dec.reuse[:0]
-	sc := newEventScanner(dec)
-	for r.Next() {
-		out = append(out, StoredEvent{})
-		if err := sc.scan(r, &out[len(out)-1]); err != nil {
-			return nil, err
-		}
-	}
-	return out, r.Err()
-}
-
+// startRead's rows are scanned one by one: clickhouse-go hands them out so.
 func (b *serverBackend) startRead(ctx context.Context, sql string, params []param) (pendingRead, error) {
 	r, err := b.conn.Query(withParams(ctx, params), sql)
 	if err != nil {
