@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spoorsec/spoor/event"
@@ -150,9 +151,11 @@ func (s *Store) EventsBetween(ctx context.Context, t tenant.ID, from, to time.Ti
 	if err != nil {
 		return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
 	}
-	var cols EventColumns
+	cols := columnPages.Get().(*EventColumns)
+	defer columnPages.Put(cols)
+	cols.reset()
 	dec := getEventDecoder(t, true)
-	err = r.decodeInto(dec, &cols)
+	err = r.decodeInto(dec, cols)
 	putEventDecoder(dec)
 	r.close()
 	if err != nil {
@@ -171,6 +174,10 @@ func (s *Store) EventsBetween(ctx context.Context, t tenant.ID, from, to time.Ti
 	}
 	return page, nil
 }
+
+// columnPages keeps EventsBetween's column arrays from one page to the
+// next (the events it returns share no memory with them but strings).
+var columnPages = sync.Pool{New: func() any { return new(EventColumns) }}
 
 // rangeBounds is the WHERE clause of a page after {after_t, after_id}
 // within [after_t, end). The plain time bounds let the primary key prune;
