@@ -19,7 +19,6 @@ type Ingest interface {
 
 // EventReader is what the API needs to serve a tenant's events.
 type EventReader interface {
-	EventsBetween(ctx context.Context, t tenant.ID, from, to time.Time, after Cursor, limit int, buf []StoredEvent) (EventPage, error)
 	StreamEventColumns(ctx context.Context, t tenant.ID, from, to time.Time, after Cursor, first, limit int) (*ColumnStream, error)
 	CountsPerLocalDay(ctx context.Context, t tenant.ID, from, to time.Time, loc *time.Location) ([]DayCount, error)
 	QuerySQL(ctx context.Context, t tenant.ID, sql string, limits Limits) (*SQLResult, error)
