@@ -39,9 +39,6 @@ type chunkEncoder struct {
 	batchOrder []uint64
 }
 
-// idPosBits is the width of an ID's position part.
-const idPosBits = 20
-
 func newChunkEncoder() *chunkEncoder {
 	return &chunkEncoder{batches: map[uint64]uint32{}}
 }
@@ -99,7 +96,7 @@ func (c *chunkEncoder) encode(page *store.EventColumns) []byte {
 	c.batchOrder = c.batchOrder[:0]
 	var hex [16]byte
 	for _, id := range page.ID {
-		hi := id >> idPosBits
+		hi := id >> store.IDPositionBits
 		if _, ok := c.batches[hi]; !ok {
 			c.batchOrder = append(c.batchOrder, hi)
 			c.batches[hi] = uint32(len(c.batchOrder))
@@ -107,7 +104,7 @@ func (c *chunkEncoder) encode(page *store.EventColumns) []byte {
 				b = append(b, ',')
 			}
 			first = false
-			b = appendJSONString(b, string(appendHex16(hex[:0], hi)[16-(64-idPosBits)/4:]))
+			b = appendJSONString(b, string(appendHex16(hex[:0], hi)[16-(64-store.IDPositionBits)/4:]))
 		}
 	}
 	sections[store.NumTextColumns] = len(c.batchOrder)
@@ -134,7 +131,7 @@ func (c *chunkEncoder) encode(page *store.EventColumns) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if hi := id >> idPosBits; hi != prevHi || i == 0 {
+		if hi := id >> store.IDPositionBits; hi != prevHi || i == 0 {
 			prevHi, prevNum = hi, c.batches[hi]
 		}
 		b = appendSmall(b, int64(prevNum))
@@ -144,7 +141,7 @@ func (c *chunkEncoder) encode(page *store.EventColumns) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendSmall(b, int64(id&(1<<idPosBits-1)))
+		b = appendSmall(b, int64(id&(1<<store.IDPositionBits-1)))
 	}
 	b = append(b, ']')
 	b = append(b, cols...)

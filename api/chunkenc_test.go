@@ -233,7 +233,7 @@ func BenchmarkChunkWire(b *testing.B) {
 			}
 			batch := uint64(i / perBatch)
 			pages[len(pages)-1].Append(&store.StoredEvent{Event: e, Severity: event.SeverityOf(e.Info, e.Reference), SensorID: "s-1",
-				ID: (batch*0x9e3779b97f4a7c15)>>idPosBits<<idPosBits | uint64(i%perBatch)})
+				ID: (batch*0x9e3779b97f4a7c15)>>store.IDPositionBits<<store.IDPositionBits | uint64(i%perBatch)})
 		}
 		for _, enc := range []string{"zstd", "gzip"} {
 			b.Run(fmt.Sprintf("batch=%d/%s", perBatch, enc), func(b *testing.B) {

@@ -10,37 +10,52 @@ import (
 	"github.com/spoorsec/spoor/tenant"
 )
 
-// TextColumns names EventColumns.Text's columns, in order: the events'
-// text fields as Maltrail writes them (addresses and ports included).
-var TextColumns = [NumTextColumns]string{
-	"sensor", "src_ip", "src_port", "dst_ip", "dst_port", "proto", "type", "trail", "info", "reference",
-	"http_method", "http_host", "http_uri", "http_user_agent", "tls_sni", "ja4", "cert_sha1", "sensor_id",
+// textFields are the events' text fields as Maltrail writes them
+// (addresses and ports included): EventColumns.Text's columns, in order.
+var textFields = [...]struct {
+	name  string
+	field func(*StoredEvent) *string
+}{
+	{"sensor", func(e *StoredEvent) *string { return &e.Sensor }},
+	{"src_ip", func(e *StoredEvent) *string { return &e.SrcIP }},
+	{"src_port", func(e *StoredEvent) *string { return &e.SrcPort }},
+	{"dst_ip", func(e *StoredEvent) *string { return &e.DstIP }},
+	{"dst_port", func(e *StoredEvent) *string { return &e.DstPort }},
+	{"proto", func(e *StoredEvent) *string { return &e.Proto }},
+	{"type", func(e *StoredEvent) *string { return (*string)(&e.Type) }},
+	{"trail", func(e *StoredEvent) *string { return &e.Trail }},
+	{"info", func(e *StoredEvent) *string { return &e.Info }},
+	{"reference", func(e *StoredEvent) *string { return &e.Reference }},
+	{"http_method", func(e *StoredEvent) *string { return &e.Context.HTTPMethod }},
+	{"http_host", func(e *StoredEvent) *string { return &e.Context.HTTPHost }},
+	{"http_uri", func(e *StoredEvent) *string { return &e.Context.HTTPURI }},
+	{"http_user_agent", func(e *StoredEvent) *string { return &e.Context.HTTPUserAgent }},
+	{"tls_sni", func(e *StoredEvent) *string { return &e.Context.TLSSNI }},
+	{"ja4", func(e *StoredEvent) *string { return &e.Context.JA4 }},
+	{"cert_sha1", func(e *StoredEvent) *string { return &e.Context.CertSHA1 }},
+	{"sensor_id", func(e *StoredEvent) *string { return &e.SensorID }},
 }
 
-// NumTextColumns is len(TextColumns).
-const NumTextColumns = 18
+// NumTextColumns is the number of text columns.
+const NumTextColumns = len(textFields)
 
-// Positions in TextColumns.
-const (
-	colSensor = iota
-	colSrcIP
-	colSrcPort
-	colDstIP
-	colDstPort
-	colProto
-	colType
-	colTrail
-	colInfo
-	colReference
-	colHTTPMethod
-	colHTTPHost
-	colHTTPURI
-	colHTTPUserAgent
-	colTLSSNI
-	colJA4
-	colCertSHA1
-	colSensorID
-)
+// TextColumns names EventColumns.Text's columns, in order.
+var TextColumns = func() (names [NumTextColumns]string) {
+	for k, f := range textFields {
+		names[k] = f.name
+	}
+	return names
+}()
+
+// textColumn returns the position of the text column called name.
+func textColumn(name string) int {
+	for k, f := range textFields {
+		if f.name == name {
+			return k
+		}
+	}
+	panic("BUG: no text column " + name)
+}
 
 // EventColumns is a page of a tenant's events column by column, each text
 // column with its own dictionary: the shape the day stream sends, read
@@ -145,22 +160,13 @@ func (c *EventColumns) Append(e *StoredEvent) {
 	c.IngestTime = append(c.IngestTime, e.IngestTime.UnixMicro())
 	c.Time = append(c.Time, e.Time.UnixMicro())
 	c.ID = append(c.ID, e.ID)
-	var text [NumTextColumns]string
-	textOf(e, &text)
-	for k, s := range &text {
-		c.Text[k].add(s)
+	for k, f := range textFields {
+		c.Text[k].add(*f.field(e))
 	}
 	c.Severity = append(c.Severity, int8(e.Severity))
 	c.Count = append(c.Count, uint32(max(e.Count, 0)))
 	c.DNSQType = append(c.DNSQType, e.Context.DNSQType)
 	c.DNSRcode = append(c.DNSRcode, e.Context.DNSRcode)
-}
-
-// textOf loads e's text fields in TextColumns order.
-func textOf(e *StoredEvent, s *[NumTextColumns]string) {
-	*s = [NumTextColumns]string{e.Sensor, e.SrcIP, e.SrcPort, e.DstIP, e.DstPort, e.Proto, string(e.Type), e.Trail,
-		e.Info, e.Reference, e.Context.HTTPMethod, e.Context.HTTPHost, e.Context.HTTPURI, e.Context.HTTPUserAgent,
-		e.Context.TLSSNI, e.Context.JA4, e.Context.CertSHA1, e.SensorID}
 }
 
 // Event returns event i of tenant t as a StoredEvent (its batch ID and
@@ -170,12 +176,9 @@ func (c *EventColumns) Event(t tenant.ID, i int) StoredEvent {
 	e.Tenant = t
 	e.Time = time.UnixMicro(c.Time[i]).UTC()
 	e.ID = c.ID[i]
-	v := func(k int) string { return c.Text[k].Value(i) }
-	e.Sensor, e.SrcIP, e.SrcPort, e.DstIP, e.DstPort = v(colSensor), v(colSrcIP), v(colSrcPort), v(colDstIP), v(colDstPort)
-	e.Proto, e.Type, e.Trail, e.Info, e.Reference = v(colProto), event.Type(v(colType)), v(colTrail), v(colInfo), v(colReference)
-	e.Context.HTTPMethod, e.Context.HTTPHost, e.Context.HTTPURI = v(colHTTPMethod), v(colHTTPHost), v(colHTTPURI)
-	e.Context.HTTPUserAgent, e.Context.TLSSNI, e.Context.JA4 = v(colHTTPUserAgent), v(colTLSSNI), v(colJA4)
-	e.Context.CertSHA1, e.SensorID = v(colCertSHA1), v(colSensorID)
+	for k, f := range textFields {
+		*f.field(&e) = c.Text[k].Value(i)
+	}
 	e.Severity = event.Severity(c.Severity[i])
 	e.Count = int(c.Count[i])
 	e.Context.DNSQType, e.Context.DNSRcode = c.DNSQType[i], c.DNSRcode[i]

@@ -123,21 +123,21 @@ func dedupKey(t tenant.ID, sensorID, batchID string) [32]byte {
 	return k
 }
 
-// Event IDs are a batch's hash in the high 44 bits and the event's position
-// in the batch in the low 20: unique within a batch, the same when a batch
-// is retried, and consecutive within a batch, so that a day's IDs, sorted
-// by time, repeat their high part and count up in the low part. A day
-// stream of random 64-bit IDs spent three quarters of its compressed
-// bytes on them.
-const idPositionBits = 20
+// IDPositionBits is the low part of an event ID that holds the event's
+// position in its batch; the high 44 bits are the batch's hash. IDs are so
+// unique within a batch, the same when a batch is retried, and
+// consecutive within a batch: a day's IDs, sorted by time, repeat their
+// high part and count up in the low part. A day stream of random 64-bit
+// IDs spent three quarters of its compressed bytes on them.
+const IDPositionBits = 20
 
 // MaxBatchEvents bounds the events of one batch (a position must fit
-// idPositionBits).
-const MaxBatchEvents = 1 << idPositionBits
+// IDPositionBits).
+const MaxBatchEvents = 1 << IDPositionBits
 
 // idBase is the ID of a batch's first event.
 func idBase(key [32]byte) uint64 {
-	return binary.BigEndian.Uint64(key[:8]) >> idPositionBits << idPositionBits
+	return binary.BigEndian.Uint64(key[:8]) >> IDPositionBits << IDPositionBits
 }
 
 // eventBatch is a batch ready to encode.

@@ -472,13 +472,16 @@ func (d *eventDecoder) decodeColumns(buf []byte, dst *EventColumns) error {
 	return nil
 }
 
+// The text columns rendered from a typed column unless their raw text is
+// set.
+var colSrcIP, colSrcPort, colDstIP, colDstPort = textColumn("src_ip"), textColumn("src_port"), textColumn("dst_ip"), textColumn("dst_port")
+
 // textColumnOf maps the read columns that go straight into a text column.
 var textColumnOf = func() map[string]int {
 	m := map[string]int{}
 	for k, name := range TextColumns {
-		switch name {
-		case "src_ip", "dst_ip", "src_port", "dst_port":
-			// Rendered from the typed column unless the raw text is set.
+		switch k {
+		case colSrcIP, colDstIP, colSrcPort, colDstPort:
 		default:
 			m[name] = k
 		}
