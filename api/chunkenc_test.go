@@ -2,8 +2,8 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -51,93 +51,25 @@ func testPage(n int, seed int) *store.EventColumns {
 	return page
 }
 
-// decodedChunk is a chunk line decoded generically.
-type decodedChunk map[string]json.RawMessage
-
-func (d decodedChunk) ints(tb testing.TB, name string) []int64 {
-	tb.Helper()
-	var v []int64
-	if err := json.Unmarshal(d[name], &v); err != nil {
-		tb.Fatalf("column %s: %v", name, err)
-	}
-	return v
-}
-
-// chunkSections splits a chunk's dict into its sections: one per string
-// column, then the IDs' batch parts.
-func chunkSections(tb testing.TB, dict []string, sections []int64) [][]string {
-	tb.Helper()
-	if len(sections) != store.NumTextColumns+1 {
-		tb.Fatalf("%d sections, want %d", len(sections), store.NumTextColumns+1)
-	}
-	out := make([][]string, len(sections))
-	off := 0
-	for k, m := range sections {
-		if m < 0 || off+int(m) > len(dict) {
-			tb.Fatalf("section %d of %d strings past a dict of %d", k, m, len(dict))
-		}
-		out[k] = dict[off : off+int(m)]
-		off += int(m)
-	}
-	if off != len(dict) {
-		tb.Fatalf("sections cover %d of %d dict strings", off, len(dict))
-	}
-	return out
-}
-
-// sectionString resolves a local index into section sec (0 is "").
-func sectionString(tb testing.TB, sec []string, j int64) string {
-	tb.Helper()
-	if j == 0 {
-		return ""
-	}
-	if j < 0 || j > int64(len(sec)) {
-		tb.Fatalf("index %d into a section of %d", j, len(sec))
-	}
-	return sec[j-1]
-}
-
-// chunkIDs reassembles a chunk's event IDs, in hex, from their parts.
-func chunkIDs(tb testing.TB, batches []string, batch, pos []int64) []string {
-	tb.Helper()
-	if len(batch) != len(pos) {
-		tb.Fatalf("%d id batches, %d positions", len(batch), len(pos))
-	}
-	ids := make([]string, len(batch))
-	for i := range ids {
-		if b := sectionString(tb, batches, batch[i]); len(b) != 11 || pos[i] < 0 || pos[i] >= 1<<20 {
-			tb.Fatalf("id parts %q %d", b, pos[i])
-		}
-		ids[i] = fmt.Sprintf("%s%05x", batches[batch[i]-1], pos[i])
-	}
-	return ids
-}
-
 func TestChunkEncoderRoundTrip(t *testing.T) {
 	ce := newChunkEncoder()
 	// Several pages through one encoder: nothing may carry over.
-	for seed, n := range []int{1, 700, 3000, 5} {
-		page := testPage(n, seed)
-		line := ce.encode(page)
-		if line[len(line)-1] != '\n' {
-			t.Fatal("chunk does not end in a newline")
+	for seed, n := range []int{1, 700, 3000, 5, 0} {
+		var page *store.EventColumns
+		if n > 0 {
+			page = testPage(n, seed)
+		} else {
+			page = &store.EventColumns{Done: true}
 		}
-		var d decodedChunk
-		if err := json.Unmarshal(line, &d); err != nil {
-			t.Fatalf("page %d: %v", seed, err)
+		fs := readFrames(t, bytes.NewReader(ce.encode(page)))
+		if len(fs) != 1 {
+			t.Fatalf("page %d: %d frames", seed, len(fs))
 		}
-		var dict []string
-		var cursor string
-		var done bool
-		json.Unmarshal(d["dict"], &dict)
-		secs := chunkSections(t, dict, d.ints(t, "sections"))
-		ids := chunkIDs(t, secs[store.NumTextColumns], d.ints(t, "id_batch"), d.ints(t, "id_pos"))
-		json.Unmarshal(d["cursor"], &cursor)
-		json.Unmarshal(d["done"], &done)
-		if cursor != page.Next.String() || done != page.Done || len(ids) != n {
-			t.Fatalf("page %d: cursor %q done %v ids %d; want %q %v %d", seed, cursor, done, len(ids), page.Next, page.Done, n)
+		f := fs[0]
+		if f.Cursor != page.Next.String() || f.Done != page.Done || f.N != n || len(f.ids) != n {
+			t.Fatalf("page %d: cursor %q done %v n %d; want %q %v %d", seed, f.Cursor, f.Done, f.N, page.Next, page.Done, n)
 		}
-		for k, sec := range secs {
+		for k, sec := range f.secs {
 			seen := map[string]bool{}
 			for _, s := range sec {
 				if seen[s] || s == "" {
@@ -146,21 +78,22 @@ func TestChunkEncoderRoundTrip(t *testing.T) {
 				seen[s] = true
 			}
 		}
-		times := d.ints(t, "time")
-		var us int64
 		for i := range n {
-			us += times[i]
-			if us != page.Time[i] || ids[i] != fmt.Sprintf("%016x", page.ID[i]) {
-				t.Fatalf("page %d event %d: time %d id %s, want %d %016x", seed, i, us, ids[i], page.Time[i], page.ID[i])
+			if f.times[i] != page.Time[i] || f.ids[i] != fmt.Sprintf("%016x", page.ID[i]) {
+				t.Fatalf("page %d event %d: time %d id %s, want %d %016x", seed, i, f.times[i], f.ids[i], page.Time[i], page.ID[i])
 			}
 		}
 		for k, name := range store.TextColumns {
-			idx := d.ints(t, name)
+			idx := f.col(name)
+			numeric := slices.Contains(f.Ports, name)
 			// Numbered in order of first appearance.
 			next := int64(1)
 			for i := range n {
-				if got, want := sectionString(t, secs[k], idx[i]), page.Text[k].Value(i); got != want {
+				if got, want := f.text(t, k, i), page.Text[k].Value(i); got != want {
 					t.Fatalf("page %d event %d %s: got %q, want %q", seed, i, name, got, want)
+				}
+				if numeric {
+					continue
 				}
 				if idx[i] > next {
 					t.Fatalf("page %d %s: index %d before %d", seed, name, idx[i], next)
@@ -170,13 +103,13 @@ func TestChunkEncoderRoundTrip(t *testing.T) {
 			}
 		}
 		ints := map[string]func(i int) int64{
-			"severity":  func(i int) int64 { return int64(page.Severity[i]) },
+			"severity":  func(i int) int64 { return int64(uint8(page.Severity[i])) },
 			"count":     func(i int) int64 { return int64(max(page.Count[i], 1)) },
 			"dns_qtype": func(i int) int64 { return int64(page.DNSQType[i]) },
-			"dns_rcode": func(i int) int64 { return int64(page.DNSRcode[i]) },
+			"dns_rcode": func(i int) int64 { return int64(uint8(page.DNSRcode[i])) },
 		}
 		for name, want := range ints {
-			v := d.ints(t, name)
+			v := f.col(name)
 			for i := range n {
 				if v[i] != want(i) {
 					t.Fatalf("page %d event %d %s: got %d, want %d", seed, i, name, v[i], want(i))
@@ -186,17 +119,41 @@ func TestChunkEncoderRoundTrip(t *testing.T) {
 	}
 }
 
-func TestAppendSmall(t *testing.T) {
-	for _, v := range []int64{0, 9, 10, 42, 99, 100, 12345, -1, -10, -128} {
-		if got, want := string(appendSmall(nil, v)), fmt.Sprint(v); got != want {
-			t.Errorf("appendSmall(%d) = %q, want %q", v, got, want)
+// TestChunkPorts checks when a port column goes as numbers: only when
+// every text of the page is a port's plain rendering.
+func TestChunkPorts(t *testing.T) {
+	for _, tc := range []struct {
+		texts   []string
+		numeric bool
+	}{
+		{[]string{"53", "", "65535", "1"}, true},
+		{[]string{"53", "0"}, false},
+		{[]string{"53", "053"}, false},
+		{[]string{"53", "65536"}, false},
+		{[]string{"53", "80,443"}, false},
+		{[]string{"53", "-"}, false},
+		{[]string{"", ""}, true},
+	} {
+		page := new(store.EventColumns)
+		for i, p := range tc.texts {
+			page.Append(&store.StoredEvent{Event: event.Event{Time: time.UnixMicro(int64(i)), SrcPort: p, DstPort: "80"}})
+		}
+		f := readFrames(t, bytes.NewReader(newChunkEncoder().encode(page)))[0]
+		if got := slices.Contains(f.Ports, "src_port"); got != tc.numeric || !slices.Contains(f.Ports, "dst_port") {
+			t.Errorf("%q: numeric %v (ports %q), want %v", tc.texts, got, f.Ports, tc.numeric)
+		}
+		for i, want := range tc.texts {
+			if got := f.text(t, srcPortColumn, i); got != want {
+				t.Errorf("%q: event %d: got %q", tc.texts, i, got)
+			}
 		}
 	}
 }
 
-// BenchmarkChunkEncode encodes a production-size chunk of 50,000 events.
+// BenchmarkChunkEncode encodes a production-size chunk of eventmix's
+// realistic day (100,000 events from batches of 1,000).
 func BenchmarkChunkEncode(b *testing.B) {
-	page := testPage(50_000, 0)
+	page := mixPages(store.MaxPageSize, 1000)[0]
 	ce := newChunkEncoder()
 	b.ReportAllocs()
 	cpu := cpuTime()
@@ -204,7 +161,23 @@ func BenchmarkChunkEncode(b *testing.B) {
 		ce.encode(page)
 	}
 	// CPU time is steadier than wall time on a shared machine.
-	b.ReportMetric(float64((cpuTime()-cpu).Nanoseconds())/float64(b.N)/50_000, "cpu-ns/event")
+	b.ReportMetric(float64((cpuTime()-cpu).Nanoseconds())/float64(b.N)/float64(page.Len()), "cpu-ns/event")
+}
+
+// mixPages is n events of eventmix's day in pages of the API's chunk
+// size, with IDs as sensors shipping perBatch events a batch make them.
+func mixPages(n, perBatch int) []*store.EventColumns {
+	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var pages []*store.EventColumns
+	for i, e := range eventmix.Day(day, n, "bench", "10.9", 9) {
+		if i%store.MaxPageSize == 0 {
+			pages = append(pages, new(store.EventColumns))
+		}
+		batch := uint64(i / perBatch)
+		pages[len(pages)-1].Append(&store.StoredEvent{Event: e, Severity: event.SeverityOf(e.Info, e.Reference), SensorID: "s-1",
+			ID: (batch*0x9e3779b97f4a7c15)>>store.IDPositionBits<<store.IDPositionBits | uint64(i%perBatch)})
+	}
+	return pages
 }
 
 // cpuTime is the process's user and system CPU time so far.
@@ -223,18 +196,8 @@ func cpuTime() time.Duration {
 // second, so a quiet one sends a few events a batch).
 func BenchmarkChunkWire(b *testing.B) {
 	const n = 200_000
-	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	mix := eventmix.Day(day, n, "bench", "10.9", 9)
 	for _, perBatch := range []int{1000, 10, 3} {
-		var pages []*store.EventColumns
-		for i, e := range mix {
-			if i%store.MaxPageSize == 0 {
-				pages = append(pages, new(store.EventColumns))
-			}
-			batch := uint64(i / perBatch)
-			pages[len(pages)-1].Append(&store.StoredEvent{Event: e, Severity: event.SeverityOf(e.Info, e.Reference), SensorID: "s-1",
-				ID: (batch*0x9e3779b97f4a7c15)>>store.IDPositionBits<<store.IDPositionBits | uint64(i%perBatch)})
-		}
+		pages := mixPages(n, perBatch)
 		for _, enc := range []string{"zstd", "gzip"} {
 			b.Run(fmt.Sprintf("batch=%d/%s", perBatch, enc), func(b *testing.B) {
 				var wire int

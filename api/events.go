@@ -18,7 +18,7 @@ import (
 )
 
 // chunkFormat versions the chunk layout; it is part of the ETag.
-const chunkFormat = "c3"
+const chunkFormat = "c4"
 
 // maxCountDays bounds a counts request.
 const maxCountDays = 400
@@ -74,7 +74,7 @@ func negotiate(accept string) string {
 }
 
 // day answers GET /tenants/{tenant}/events?day=YYYY-MM-DD[&cursor=…]: the
-// day's events in (time, id) order as a stream of chunk lines (see
+// day's events in (time, id) order as a stream of frames (see
 // chunkEncoder), each flushed as soon as it is encoded; a client that
 // loses the connection resumes with the last chunk's cursor. A closed day
 // (ended more than closedAfter ago) cannot change, so its stream carries
@@ -137,7 +137,7 @@ func (h *eventsHandler) day(c *gin.Context) {
 		return
 	}
 
-	c.Header("Content-Type", "application/x-ndjson")
+	c.Header("Content-Type", "application/vnd.spoor.frames")
 	if enc != "identity" {
 		c.Header("Content-Encoding", enc)
 	}

@@ -1,13 +1,12 @@
 package api
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -18,23 +17,8 @@ import (
 	"github.com/spoorsec/spoor/tenant"
 )
 
-// chunk is the decoded part of a chunk line the tests check.
-type chunk struct {
-	N        int      `json:"n"`
-	Cursor   string   `json:"cursor"`
-	Done     bool     `json:"done"`
-	Dict     []string `json:"dict"`
-	Sections []int64  `json:"sections"`
-	secs     [][]string
-	Time     []int64  `json:"time"`
-	IDBatch  []int64  `json:"id_batch"`
-	IDPos    []int64  `json:"id_pos"`
-	ID       []string `json:"-"`
-	Trail    []int    `json:"trail"`
-}
-
-// decodeStream undoes the Content-Encoding and splits the chunk lines.
-func decodeStream(tb testing.TB, r resp) []chunk {
+// decodeStream undoes the Content-Encoding and decodes the frames.
+func decodeStream(tb testing.TB, r resp) []frame {
 	tb.Helper()
 	var body io.Reader = bytes.NewReader(r.Body)
 	switch enc := r.Header.Get("Content-Encoding"); enc {
@@ -55,25 +39,7 @@ func decodeStream(tb testing.TB, r resp) []chunk {
 	default:
 		tb.Fatalf("unexpected Content-Encoding %q", enc)
 	}
-	var out []chunk
-	sc := bufio.NewScanner(body)
-	sc.Buffer(nil, 64<<20)
-	for sc.Scan() {
-		var c chunk
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			tb.Fatalf("chunk %d: %v", len(out), err)
-		}
-		c.secs = chunkSections(tb, c.Dict, c.Sections)
-		c.ID = chunkIDs(tb, c.secs[store.NumTextColumns], c.IDBatch, c.IDPos)
-		if len(c.Time) != c.N || len(c.ID) != c.N || len(c.Trail) != c.N {
-			tb.Fatalf("chunk %d: n=%d but %d times, %d ids, %d trails", len(out), c.N, len(c.Time), len(c.ID), len(c.Trail))
-		}
-		out = append(out, c)
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return out
+	return readFrames(tb, body)
 }
 
 type streamedEvent struct {
@@ -81,22 +47,20 @@ type streamedEvent struct {
 	id uint64
 }
 
-// flatten returns the events of chunks in stream order.
-func flatten(tb testing.TB, chunks []chunk) []streamedEvent {
+// flatten returns the events of frames in stream order.
+func flatten(tb testing.TB, frames []frame) []streamedEvent {
 	tb.Helper()
 	var out []streamedEvent
-	for _, c := range chunks {
-		var us int64
-		for i := range c.N {
-			us += c.Time[i]
-			id, err := strconv.ParseUint(c.ID[i], 16, 64)
+	for _, f := range frames {
+		for i := range f.N {
+			id, err := strconv.ParseUint(f.ids[i], 16, 64)
 			if err != nil {
-				tb.Fatalf("id %q: %v", c.ID[i], err)
+				tb.Fatalf("id %q: %v", f.ids[i], err)
 			}
-			if sectionString(tb, c.secs[trailColumn], int64(c.Trail[i])) == "" {
+			if f.text(tb, trailColumn, i) == "" {
 				tb.Fatalf("event %d without a trail", len(out))
 			}
-			out = append(out, streamedEvent{us, id})
+			out = append(out, streamedEvent{f.times[i], id})
 		}
 	}
 	return out
@@ -218,12 +182,8 @@ func TestNegotiate(t *testing.T) {
 	}
 }
 
-// trailColumn is the trail's position in store.TextColumns.
-var trailColumn = func() int {
-	for k, name := range store.TextColumns {
-		if name == "trail" {
-			return k
-		}
-	}
-	panic("no trail column")
-}()
+// Positions in store.TextColumns.
+var (
+	trailColumn   = slices.Index(store.TextColumns[:], "trail")
+	srcPortColumn = slices.Index(store.TextColumns[:], "src_port")
+)

@@ -63,19 +63,30 @@ func (s *Store) StreamEventColumns(ctx context.Context, t tenant.ID, from, to ti
 	return cs, nil
 }
 
-// planWindows finds each page's end and starts its statement.
+// planWindows finds each page's end and starts its statement: the first
+// page's end alone (for the stream's first bytes), then, once it is
+// delivered, the ends of all the other pages in one statement.
 func (s *Store) planWindows(ctx context.Context, t tenant.ID, to time.Time, after Cursor, first, limit int, out chan<- window, delivered <-chan struct{}) {
 	defer close(out)
-	for i, n := 0, first; ; i, n = i+1, limit {
-		if i == 1 {
+	var ends []Cursor
+	for i := 0; ; i++ {
+		w := window{after: after}
+		switch {
+		case i == 0:
+			w.last, w.full, w.err = s.pageEnd(ctx, t, to, after, first)
+		case i == 1:
 			select {
 			case <-delivered:
 			case <-ctx.Done():
 				return
 			}
+			ends, w.err = s.pageEnds(ctx, t, to, after, limit)
+			fallthrough
+		default:
+			if len(ends) > 0 {
+				w.last, w.full, ends = ends[0], true, ends[1:]
+			}
 		}
-		w := window{after: after}
-		w.last, w.full, w.err = s.pageEnd(ctx, t, to, after, n)
 		if w.err == nil {
 			sql, params := rangeEventsQuery(s.db, t, to, after, w.last, w.full)
 			w.read, w.err = s.be.startRead(ctx, sql, params)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -383,8 +384,9 @@ func TestEventColumnsMatchEvents(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if max := map[bool]int{true: 3, false: page}[first]; cols.Len() > max {
-					t.Fatalf("page of %d: %d events", max, cols.Len())
+				// Pages are full but the last (nothing is written meanwhile).
+				if size := map[bool]int{true: 3, false: page}[first]; cols.Len() > size || cols.Len() < size && !cols.Done {
+					t.Fatalf("page of %d: %d events, done %v", size, cols.Len(), cols.Done)
 				}
 				for i := range cols.Len() {
 					e := cols.Event(ten, i)
@@ -408,6 +410,60 @@ func TestEventColumnsMatchEvents(t *testing.T) {
 					t.Fatalf("pages of %d, event %d:\n got %+v\nwant %+v", page, i, got[i], w)
 				}
 			}
+		}
+	})
+}
+
+// TestColumnStreamLateRows writes events into the end of the range while
+// a stream is under way, after its pages were planned: they arrive in
+// the last pages (which grow) rather than being skipped.
+func TestColumnStreamLateRows(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, ec engineCase) {
+		s := newTestStore(t, ec, Options{})
+		ten := addTenant(t, s, "acme", 0)
+		day := recentDay(-2)
+		evs := testEvents(day, 200)
+		slices.SortFunc(evs, func(a, b event.Event) int { return a.Time.Compare(b.Time) })
+		if err := s.InsertEvents(context.Background(), ten, "s", "b", evs); err != nil {
+			t.Fatal(err)
+		}
+		cs, err := s.StreamEventColumns(context.Background(), ten, day, day.Add(24*time.Hour), Cursor{}, 10, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cs.Close()
+		seen := map[uint64]bool{}
+		var prev Cursor
+		for i := 0; ; i++ {
+			cols, err := cs.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 1 {
+				// Planned by now (and some pages read ahead): late rows
+				// within the last 50 events' span and after them.
+				late := testEvents(day, 30)
+				for j := range late {
+					late[j].Time = evs[150].Time.Add(time.Duration(j) * time.Minute)
+				}
+				if err := s.InsertEvents(context.Background(), ten, "s", "late", late); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for j := range cols.Len() {
+				c := Cursor{Time: time.UnixMicro(cols.Time[j]).UTC(), ID: cols.ID[j]}
+				if seen[c.ID] || c.Time.Before(prev.Time) || c.Time.Equal(prev.Time) && c.ID <= prev.ID {
+					t.Fatalf("event %v %d twice or out of order", c.Time, c.ID)
+				}
+				seen[c.ID], prev = true, c
+			}
+			cs.Release(cols)
+		}
+		if len(seen) != 230 {
+			t.Fatalf("%d events, want 230", len(seen))
 		}
 	})
 }

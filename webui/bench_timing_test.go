@@ -140,11 +140,11 @@ func BenchmarkDayLoad(b *testing.B) {
 	b.ReportMetric(float64(wire)/last.Totals.Rows, "gzip-B/row")
 	b.ReportMetric(last.Timing.FirstByte/1000, "s-first-byte")
 	b.ReportMetric(last.Timing.Group/1000, "s-group")
-	b.ReportMetric(last.Timing.Parse/1000, "s-json")
+	b.ReportMetric(last.Timing.Parse/1000, "s-frames")
 	b.ReportMetric(last.Timing.Append/1000, "s-columns")
 	b.ReportMetric(last.Timing.Partial/1000, "s-partial")
 	b.ReportMetric(last.Totals.Threats, "threats")
-	b.ReportMetric(last.Timing.Bytes/last.Totals.Rows, "json-B/row")
+	b.ReportMetric(last.Timing.Bytes/last.Totals.Rows, "frame-B/row")
 	b.ReportMetric(last.Timing.Memory/(1<<20), "MB-columns")
 	b.ReportMetric(heap/(1<<20), "MB-page-heap")
 }

@@ -106,7 +106,7 @@ func serveReplay(c *gin.Context) {
 		return
 	}
 	c.Header("Content-Encoding", "gzip")
-	c.Data(http.StatusOK, "application/x-ndjson", *body)
+	c.Data(http.StatusOK, "application/vnd.spoor.frames", *body)
 }
 
 // call sends a JSON request to the API and decodes the answer into out.

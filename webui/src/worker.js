@@ -4,6 +4,7 @@
 // one page of rows.
 
 import { ColumnStore } from './lib/columns.js';
+import { decodeFrame, FrameReader } from './lib/frames.js';
 import { Aggregator } from './lib/aggregate.js';
 import { buildQuery, compile, direction, parse, QueryError } from './lib/query.js';
 import { normTrail, SEV_NAMES } from './lib/threats.js';
@@ -47,8 +48,9 @@ self.onmessage = (e) => {
   }
 };
 
-function reset(startMs, endMs) {
-  store = new ColumnStore();
+function reset(startMs, endMs, expected) {
+  // Sized for the day's count (when the calendar knows it): no regrowth.
+  store = new ColumnStore(Math.min(expected || 0, 1 << 24));
   agg = new Aggregator(store);
   result = null;
   dayStart = startMs * 1000;
@@ -66,7 +68,7 @@ function regroup() {
 
 async function load(m) {
   const id = ++loadID;
-  reset(m.dayStart, m.dayEnd);
+  reset(m.dayStart, m.dayEnd, m.expected);
   const t0 = performance.now();
   let cursor = '', done = false, attempts = 0, firstByte = 0, lastSnap = t0, bytes = 0, parseMs = 0, appendMs = 0, partialMs = 0;
   while (!done) {
@@ -85,11 +87,7 @@ async function load(m) {
       return post({ op: 'loadError', id, status: res.status, message: msg });
     }
     const reader = res.body.getReader();
-    const dec = new TextDecoder();
-    // A chunk line is megabytes long and arrives in many reads: the pieces
-    // are kept apart and only the newest is searched for the line's end
-    // (concatenating and rescanning the whole line costs quadratic time).
-    let pieces = [];
+    const frames = new FrameReader();
     try {
       for (;;) {
         const { value, done: end } = await reader.read();
@@ -97,16 +95,11 @@ async function load(m) {
         if (!firstByte) firstByte = performance.now() - t0;
         if (end) break;
         bytes += value.byteLength;
-        let text = dec.decode(value, { stream: true });
-        let nl;
-        while ((nl = text.indexOf('\n')) >= 0) {
-          pieces.push(text.slice(0, nl));
-          text = text.slice(nl + 1);
-          const line = pieces.length === 1 ? pieces[0] : pieces.join('');
-          pieces = [];
-          if (!line) continue;
+        frames.push(value);
+        let f;
+        while ((f = frames.next())) {
           const p0 = performance.now();
-          const ch = JSON.parse(line);
+          const ch = decodeFrame(f);
           const p1 = performance.now();
           store.appendChunk(ch);
           parseMs += p1 - p0;
@@ -122,7 +115,6 @@ async function load(m) {
             post({ op: 'partial', id, totals: totals() });
           }
         }
-        if (text) pieces.push(text);
       }
     } catch (err) {
       if (id !== loadID) return;

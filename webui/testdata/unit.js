@@ -6,6 +6,7 @@ import { murmur3, normTrail, threatUID, threatKind, severityOf, riskScore, class
 import { parse, compile, tokenize, buildQuery, chipFor, QueryError, direction } from '../src/lib/query.js';
 import { parseIP, parseCIDR, inCIDR, isPrivate } from '../src/lib/ip.js';
 import { ColumnStore, STRING_COLUMNS } from '../src/lib/columns.js';
+import { decodeFrame, FrameReader } from '../src/lib/frames.js';
 import { Aggregator } from '../src/lib/aggregate.js';
 import { toCSV, csvCell, defang, toIOCs } from '../src/lib/export.js';
 import { parseSSE } from '../src/live.js';
@@ -149,26 +150,63 @@ test('query: chips', () => {
   eq(tokenize('trail:"a b"').length, 1);
 });
 
-// --- columns.js + aggregate.js
-function chunk(rows, t0) {
+// --- frames.js, columns.js + aggregate.js
+// encodeFrame writes a frame the way api/chunkenc.go does: cols is
+// [name, values] in body order, each column as narrow byte planes.
+function encodeFrame(head, cols) {
+  const n = head.n, parts = [];
+  head = { ...head, columns: [] };
+  for (const [name, vals] of cols) {
+    let w = 0;
+    for (const v of vals) while (v >= 2 ** (8 * w)) w++;
+    const b = new Uint8Array(n * w);
+    for (let k = 0; k < w; k++) vals.forEach((v, i) => { b[k * n + i] = Math.floor(v / 2 ** (8 * k)) % 256; });
+    head.columns.push([name, w]);
+    parts.push(b);
+  }
+  const h = new TextEncoder().encode(JSON.stringify(head));
+  const blen = parts.reduce((a, p) => a + p.length, 0);
+  const out = new Uint8Array(8 + h.length + blen);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, h.length, true);
+  dv.setUint32(4, blen, true);
+  out.set(h, 8);
+  let off = 8 + h.length;
+  for (const p of parts) { out.set(p, off); off += p.length; }
+  return out;
+}
+// readFrames feeds bytes to a FrameReader in reads of the given size.
+function readFrames(bytes, size) {
+  const r = new FrameReader(), out = [];
+  for (let i = 0; i < bytes.length; i += size) {
+    r.push(bytes.subarray(i, i + size));
+    let f;
+    while ((f = r.next())) out.push(decodeFrame(f));
+  }
+  eq(r.pending(), 0, 'nothing left over');
+  return out;
+}
+function chunk(rows, t0, { numericPorts = false } = {}) {
   // One dict section per string column, then the IDs' batch parts.
   const secs = STRING_COLUMNS.map(() => new Map());
   const batches = new Map();
   const local = (m, s) => { if (s === '') return 0; if (!m.has(s)) m.set(s, m.size + 1); return m.get(s); };
-  const ch = { n: rows.length, cursor: 'c', done: true, time: [], id_batch: [], id_pos: [] };
-  for (const c of STRING_COLUMNS) ch[c] = [];
-  ch.severity = []; ch.count = []; ch.dns_qtype = []; ch.dns_rcode = [];
-  let prev = 0;
+  const col = { time: [], id_batch: [], id_pos: [], severity: [], count: [], dns_qtype: [], dns_rcode: [] };
+  for (const c of STRING_COLUMNS) col[c] = [];
+  const ports = numericPorts ? ['src_port', 'dst_port'] : [];
+  let prev = t0;
   rows.forEach((r, i) => {
     const us = t0 + (r.sec || i) * 1e6;
-    ch.time.push(us - prev); prev = us;
+    col.time.push(us - prev); prev = us;
     // Both 32-bit halves of the ID above 2^31: unsigned arithmetic.
-    ch.id_batch.push(local(batches, 'fedcba98f65')); ch.id_pos.push(0x1000 + i);
-    STRING_COLUMNS.forEach((c, k) => ch[c].push(local(secs[k], r[c] || '')));
-    ch.severity.push(r.severity || 0); ch.count.push(r.count || 1); ch.dns_qtype.push(0); ch.dns_rcode.push(0);
+    col.id_batch.push(local(batches, 'fedcba98f65')); col.id_pos.push(0x1000 + i);
+    STRING_COLUMNS.forEach((c, k) => col[c].push(ports.includes(c) ? Number(r[c] || 0) : local(secs[k], r[c] || '')));
+    col.severity.push(r.severity || 0); col.count.push(r.count || 1); col.dns_qtype.push(0); col.dns_rcode.push(r.dns_rcode === -1 ? 255 : 0);
   });
-  ch.dict = [...secs.flatMap((m) => [...m.keys()]), ...batches.keys()];
-  ch.sections = [...secs.map((m) => m.size), batches.size];
+  const head = { n: rows.length, cursor: 'c', done: true, time0: t0, ports,
+    dict: [...secs.flatMap((m) => [...m.keys()]), ...batches.keys()], sections: [...secs.map((m) => m.size), batches.size] };
+  const order = ['time', 'id_batch', 'id_pos', ...STRING_COLUMNS, 'severity', 'count', 'dns_qtype', 'dns_rcode'];
+  const [ch] = readFrames(encodeFrame(head, order.map((c) => [c, col[c]])), 1 << 20);
   return ch;
 }
 const DAY0 = Date.parse('2026-11-20T00:00:00Z') * 1000;
@@ -191,6 +229,54 @@ test('columns: chunks decode times, ids and strings', () => {
   eq(s.eventID(1), 'fedcba98f6501001');
   eq(s.row(0).info, 'zeus (malware)');
   eq(s.cap >= 4, true, 'grew');
+});
+test('frames: any read boundaries, widths 0 to 6, errors', () => {
+  const vals = { z: [0, 0, 0], a: [1, 255, 7], b: [256, 65535, 1], c: [0, 2 ** 24 - 1, 2 ** 24], d: [2 ** 32 - 1, 2 ** 31, 5], e: [2 ** 40 + 3, 86_400_000_000, 0] };
+  const one = encodeFrame({ n: 3, cursor: 'x', done: false }, Object.entries(vals));
+  const two = new Uint8Array(2 * one.length);
+  two.set(one); two.set(one, one.length);
+  for (const size of [1, 3, 8, 9, one.length, two.length]) {
+    const fs = readFrames(two, size);
+    eq(fs.length, 2, `reads of ${size}`);
+    for (const [name, want] of Object.entries(vals)) eq(Array.from(fs[1][name]), want, `${name}, reads of ${size}`);
+    eq(fs[0].columns.map((c) => c[1]).join(), '0,1,2,4,4,6', 'narrowest widths');
+  }
+  const r = new FrameReader();
+  r.push(one.subarray(0, one.length - 1));
+  eq(r.next(), null, 'a partial frame waits');
+  const huge = new Uint8Array(8);
+  new DataView(huge.buffer).setUint32(0, 2 ** 31, true);
+  throws(() => { const q = new FrameReader(); q.push(huge); q.next(); }, /frame of/);
+  throws(() => decodeFrame({ header: { n: 3, columns: [['a', 2]] }, body: new Uint8Array(5) }), /past the frame/);
+  throws(() => decodeFrame({ header: { n: 1, columns: [['a', 1]] }, body: new Uint8Array(2) }), /columns of 1/);
+});
+test('frames: corrupt bytes give an error or a consistent frame', () => {
+  const good = encodeFrame({ n: 4, cursor: 'x', done: true }, [['a', [1, 2, 3, 70000]], ['b', [0, 0, 0, 1]]]);
+  let seed = 7;
+  const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  for (let round = 0; round < 2000; round++) {
+    const bad = good.slice(0, round % 3 === 0 ? rnd(good.length) + 1 : good.length);
+    for (let k = rnd(4); k >= 0; k--) bad[rnd(bad.length)] = rnd(256);
+    const r = new FrameReader();
+    r.push(bad);
+    try {
+      let f;
+      while ((f = r.next())) {
+        const ch = decodeFrame(f);
+        for (const [name] of ch.columns) eq(ch[name].length, ch.n, `round ${round}: column ${name}`);
+      }
+    } catch (err) {
+      if (!(err instanceof Error) || /round/.test(err.message)) throw err;
+    }
+  }
+});
+test('columns: numeric ports and signed bytes', () => {
+  const s = new ColumnStore(2);
+  s.appendChunk(chunk([ev('10.0.0.1', 'a.example', 'x', 'y', { src_port: '51234', dns_rcode: -1 }), ev('10.0.0.1', 'a.example', 'x', 'y', { src_port: '' })], DAY0, { numericPorts: true }));
+  s.appendChunk(chunk([ev('10.0.0.1', 'a.example', 'x', 'y', { src_port: '51234' })], DAY0, { numericPorts: true }));
+  eq([s.get('src_port', 0), s.get('src_port', 1), s.get('dst_port', 0)], ['51234', '', '53']);
+  eq(s.str.src_port[2], s.str.src_port[0], 'one string id per port');
+  eq(s.int.dns_rcode[0], 255, 'rcode -1 as its byte');
 });
 test('grouping: source and trail, bracketed parts ignored', () => {
   const { res } = groupRows([ev('10.0.0.1', 'evil.example'), ev('10.0.0.1', '(x1).evil.example'), ev('10.0.0.2', 'evil.example'),

@@ -15,6 +15,7 @@ export class ColumnStore {
     this.cap = 0;
     this.strings = [''];
     this.ids = new Map([['', 0]]);
+    this.ports = new Uint32Array(65536); // port number → string id, 0 until seen
     this.time = new Float64Array(0); // microseconds since the epoch
     this.idHi = new Uint32Array(0);
     this.idLo = new Uint32Array(0);
@@ -52,7 +53,7 @@ export class ColumnStore {
     this.cap = cap;
   }
 
-  /** appendChunk adds one decoded line of the day stream. */
+  /** appendChunk adds one decoded frame of the day stream (see frames.js). */
   appendChunk(ch) {
     const k = ch.n | 0;
     if (k === 0) return 0;
@@ -67,7 +68,7 @@ export class ColumnStore {
       secs.push(off);
       off += m;
     }
-    let t = 0;
+    let t = ch.time0;
     const times = ch.time;
     for (let i = 0; i < k; i++) {
       t += times[i];
@@ -76,20 +77,26 @@ export class ColumnStore {
     // An ID is its batch part (11 hex digits in dict) and a 20-bit
     // position; each batch's digits are parsed once per chunk.
     const batch = ch.id_batch, pos = ch.id_pos, batchOff = secs[STRING_COLUMNS.length] - 1;
-    const hi = new Map(), mid = new Map();
+    const nb = ch.sections[STRING_COLUMNS.length], hi = new Uint32Array(nb + 1), mid = new Float64Array(nb + 1);
+    for (let b = 1; b <= nb; b++) {
+      const h = ch.dict[batchOff + b];
+      hi[b] = parseInt(h.slice(0, 8), 16);
+      mid[b] = parseInt(h.slice(8), 16) * 0x100000;
+    }
     for (let i = 0; i < k; i++) {
       const b = batch[i];
-      if (!hi.has(b)) {
-        const h = ch.dict[batchOff + b];
-        hi.set(b, parseInt(h.slice(0, 8), 16));
-        mid.set(b, parseInt(h.slice(8), 16) * 0x100000);
-      }
-      this.idHi[base + i] = hi.get(b);
-      this.idLo[base + i] = mid.get(b) + pos[i];
+      this.idHi[base + i] = hi[b];
+      this.idLo[base + i] = mid[b] + pos[i];
     }
+    const ports = new Set(ch.ports || []);
     STRING_COLUMNS.forEach((c, col) => {
       const src = ch[c], dst = this.str[c];
       if (!src) return;
+      if (ports.has(c)) {
+        // Port numbers (0 is ""), not local indices.
+        for (let i = 0; i < k; i++) dst[base + i] = src[i] === 0 ? 0 : this.portID(src[i]);
+        return;
+      }
       const m = ch.sections[col], remap = new Uint32Array(m + 1);
       for (let j = 1; j <= m; j++) remap[j] = this.intern(ch.dict[secs[col] + j - 1]);
       for (let i = 0; i < k; i++) dst[base + i] = remap[src[i]];
@@ -101,6 +108,16 @@ export class ColumnStore {
     }
     this.n = base + k;
     return k;
+  }
+
+  /** portID is the string id of port p's text. */
+  portID(p) {
+    let id = this.ports[p];
+    if (id === 0) {
+      id = this.intern(String(p));
+      this.ports[p] = id;
+    }
+    return id;
   }
 
   /** appendEvent adds one event object (live tail: the API's event JSON). */
