@@ -12,15 +12,12 @@ import (
 	"time"
 
 	"github.com/spoorsec/spoor/internal/eventmix"
-	"github.com/spoorsec/spoor/tenant"
 )
 
 var benchDay struct {
 	once   sync.Once
 	path   string
 	token  string
-	tenant tenant.ID
-	day    time.Time
 	server *httptest.Server
 }
 
@@ -51,7 +48,6 @@ func setupBenchDay(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		benchDay.tenant, benchDay.day = tn, day
 		benchDay.server = httptest.NewServer(h)
 		benchDay.path = benchDay.server.URL + dayPath(tn, day)
 		benchDay.token, err = a.keys.Issue("bench", string(tn), string(RoleViewer), newID(), 24*time.Hour)
