@@ -85,6 +85,8 @@ func (c *EventColumns) Len() int { return len(c.Time) }
 type TextColumn struct {
 	// Dict holds the distinct non-empty values in order of first
 	// appearance; Idx holds each event's: 0 for "", j for Dict[j-1].
+	// (Rows written around the store, which keep raw text equal to an
+	// address's or port's rendering, may show a value twice.)
 	Dict []string
 	Idx  []uint32
 
@@ -93,6 +95,10 @@ type TextColumn struct {
 	// string's bytes: values shared among rows (dictionary entries,
 	// rendered addresses) mostly hit here without hashing.
 	seen [seenSlots]seenEntry
+	// byPort and byAddr index the texts rendered from a typed column by
+	// that column's value (see addPort, addAddr).
+	byPort []uint32
+	byAddr map[[16]byte]uint32
 }
 
 const seenSlots = 256
@@ -119,10 +125,14 @@ func (t *TextColumn) add(s string) {
 	}
 	p := unsafe.StringData(s)
 	slot := &t.seen[(uintptr(unsafe.Pointer(p))>>3^uintptr(len(s)))%seenSlots]
-	if slot.ptr == p && slot.n == len(s) {
-		t.Idx = append(t.Idx, slot.idx)
-		return
+	if slot.ptr != p || slot.n != len(s) {
+		*slot = seenEntry{ptr: p, n: len(s), idx: t.intern(s)}
 	}
+	t.Idx = append(t.Idx, slot.idx)
+}
+
+// intern returns s's index, adding s to Dict if new.
+func (t *TextColumn) intern(s string) uint32 {
 	if t.index == nil {
 		t.index = map[string]uint32{}
 	}
@@ -132,7 +142,42 @@ func (t *TextColumn) add(s string) {
 		j = uint32(len(t.Dict))
 		t.index[s] = j
 	}
-	*slot = seenEntry{ptr: p, n: len(s), idx: j}
+	return j
+}
+
+// addPort appends the text of port p, render(p), rendering it only the
+// first time the page sees p. The text joins Dict unhashed: a rendered
+// text is distinct from every other rendering, and from every raw text
+// (the store keeps raw text only when it differs from the rendering).
+func (t *TextColumn) addPort(p uint16, render func(uint16) string) {
+	if t.byPort == nil {
+		t.byPort = make([]uint32, 1<<16)
+	}
+	j := t.byPort[p]
+	if j == 0 {
+		if s := render(p); s != "" {
+			t.Dict = append(t.Dict, s)
+			j = uint32(len(t.Dict))
+			t.byPort[p] = j
+		}
+	}
+	t.Idx = append(t.Idx, j)
+}
+
+// addAddr appends the text of address a, render(a), rendering it only
+// the first time the page sees a; unhashed, as in addPort.
+func (t *TextColumn) addAddr(a [16]byte, render func([16]byte) string) {
+	j, ok := t.byAddr[a]
+	if !ok {
+		if t.byAddr == nil {
+			t.byAddr = map[[16]byte]uint32{}
+		}
+		if s := render(a); s != "" {
+			t.Dict = append(t.Dict, s)
+			j = uint32(len(t.Dict))
+		}
+		t.byAddr[a] = j
+	}
 	t.Idx = append(t.Idx, j)
 }
 
@@ -140,6 +185,8 @@ func (t *TextColumn) reset() {
 	t.Dict, t.Idx = t.Dict[:0], t.Idx[:0]
 	clear(t.index)
 	clear(t.seen[:])
+	clear(t.byPort)
+	clear(t.byAddr)
 }
 
 // reset empties c for another page, keeping its arrays.

@@ -3,9 +3,13 @@ package store
 import (
 	"context"
 	"fmt"
+	"io"
 	"runtime"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/spoorsec/spoor/internal/eventmix"
 )
 
 // BenchmarkDayEvents pages through a day of 1M events per iteration, in
@@ -68,4 +72,57 @@ func BenchmarkDayEvents(b *testing.B) {
 			b.Run("merged", readDay)
 		})
 	}
+}
+
+// BenchmarkColumnStream reads eventmix's realistic day of 1M events
+// (batches of 1,000, as sensors ship them) as the day stream does: a
+// first page of 4,096 events, then pages of 100,000 — the store's share
+// of the API's day stream (planning, the engine, decoding into columns).
+func BenchmarkColumnStream(b *testing.B) {
+	const total = 1_000_000
+	s := newTestStore(b, engines()[0], Options{})
+	ten := addTenant(b, s, "acme", 0)
+	day := recentDay(-1)
+	ctx := context.Background()
+	evs := eventmix.Day(day, total, "bench", "10.9", 9)
+	for i := 0; i < total; i += 1000 {
+		if err := s.InsertEvents(ctx, ten, "s", fmt.Sprint("b", i), evs[i:i+1000]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cpu := cpuTime()
+	for b.Loop() {
+		cs, err := s.StreamEventColumns(ctx, ten, day, day.Add(24*time.Hour), Cursor{}, 4096, MaxPageSize)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for {
+			p, err := cs.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += p.Len()
+			cs.Release(p)
+		}
+		cs.Close()
+		if n != total {
+			b.Fatalf("read %d events, want %d", n, total)
+		}
+	}
+	b.ReportMetric(float64(b.N)*total/b.Elapsed().Seconds(), "events/s")
+	// Process CPU, the engine's threads included.
+	b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

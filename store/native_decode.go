@@ -607,20 +607,20 @@ func (d *eventDecoder) decodeColumnsBlock(buf []byte, b *nativeBlock, dst *Event
 		// An empty raw text means the typed column's plain rendering.
 		for side, k := range [2]int{colSrcIP, colDstIP} {
 			for i := range n {
-				s := raw[2*side][i]
-				if s == "" {
-					s = d.addrText(ips[side][i])
+				if s := raw[2*side][i]; s != "" {
+					dst.Text[k].add(s)
+				} else {
+					dst.Text[k].addAddr(ips[side][i], d.addrText)
 				}
-				dst.Text[k].add(s)
 			}
 		}
 		for side, k := range [2]int{colSrcPort, colDstPort} {
 			for i := range n {
-				s := raw[2*side+1][i]
-				if s == "" {
-					s = d.portText(ports[side][i])
+				if s := raw[2*side+1][i]; s != "" {
+					dst.Text[k].add(s)
+				} else {
+					dst.Text[k].addPort(ports[side][i], d.portText)
 				}
-				dst.Text[k].add(s)
 			}
 		}
 	}

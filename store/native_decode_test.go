@@ -8,22 +8,30 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spoorsec/spoor/event"
+	"github.com/spoorsec/spoor/internal/eventmix"
 	"github.com/spoorsec/spoor/tenant"
 )
 
-// nativeDay seeds n events of a day on the embedded engine and returns
-// the engine's Native output of DayEvents' statement for them, and the
-// same rows in RowBinaryWithNamesAndTypes decoded by the row scanner.
-func nativeDay(tb testing.TB, n int) (tenant.ID, []byte, []StoredEvent) {
+// testDay is n of testEvents of yesterday with over 255 sensors (two-byte
+// LowCardinality indexes).
+func testDay(n int) []event.Event {
+	evs := testEvents(recentDay(-1), n)
+	for i := range evs {
+		evs[i].Sensor = fmt.Sprint("sensor-", i%700)
+	}
+	return evs
+}
+
+// nativeDay seeds evs (all of one UTC day) on the embedded engine and
+// returns the engine's Native output of the stream's statement for them,
+// and the same rows in RowBinaryWithNamesAndTypes decoded by the row
+// scanner.
+func nativeDay(tb testing.TB, evs []event.Event) (tenant.ID, []byte, []StoredEvent) {
 	tb.Helper()
 	s := newTestStore(tb, engines()[0], Options{})
 	ten := addTenant(tb, s, "acme", 0)
-	day := recentDay(-1)
-	evs := testEvents(day, n)
-	for i := range evs {
-		// Over 255 distinct values: two-byte LowCardinality indexes.
-		evs[i].Sensor = fmt.Sprint("sensor-", i%700)
-	}
+	day := evs[0].Time
 	ctx := context.Background()
 	if err := s.InsertEvents(ctx, ten, "s", "b", evs); err != nil {
 		tb.Fatal(err)
@@ -69,7 +77,7 @@ func decodeNative(t tenant.ID, native []byte) ([]StoredEvent, error) {
 }
 
 func TestNativeDecodeMatchesRows(t *testing.T) {
-	ten, native, rows := nativeDay(t, 3000)
+	ten, native, rows := nativeDay(t, testDay(3000))
 	got, err := decodeNative(ten, native)
 	if err != nil {
 		t.Fatalf("decode: %v", err)
@@ -99,7 +107,7 @@ func TestNativeDecodeMatchesRows(t *testing.T) {
 // TestNativeDecodeAllocs checks that decoding allocates per block and per
 // distinct value, not per event.
 func TestNativeDecodeAllocs(t *testing.T) {
-	ten, native, _ := nativeDay(t, 5000)
+	ten, native, _ := nativeDay(t, testDay(5000))
 	var cols EventColumns
 	allocs := testing.AllocsPerRun(5, func() {
 		cols.reset()
@@ -114,6 +122,28 @@ func TestNativeDecodeAllocs(t *testing.T) {
 	if allocs > 1000 {
 		t.Errorf("decoding 5000 events allocates %v times, want at most 1000", allocs)
 	}
+}
+
+// BenchmarkDecodeColumns decodes one page of the day stream (100,000
+// events of eventmix's realistic day) from the engine's Native output
+// into EventColumns: the store's Go share of the day stream.
+func BenchmarkDecodeColumns(b *testing.B) {
+	day := recentDay(-1)
+	ten, native, _ := nativeDay(b, eventmix.Day(day, MaxPageSize, "bench", "10.9", 9))
+	var cols EventColumns
+	dec := newEventDecoder(ten)
+	b.SetBytes(int64(len(native)))
+	b.ReportAllocs()
+	for b.Loop() {
+		cols.reset()
+		if err := dec.decodeColumns(native, &cols); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if cols.Len() != MaxPageSize {
+		b.Fatalf("%d events, want %d", cols.Len(), MaxPageSize)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/MaxPageSize, "ns/event")
 }
 
 // nativeSeed is a small Native block of the read columns, written
