@@ -260,7 +260,7 @@ func New(cfg Config, deps Deps, log *slog.Logger) (*API, error) {
 		now:      deps.Now,
 		keys:     keys,
 		operator: tenant.MustNew(cfg.OperatorTenant),
-		lockout:  newLockout(cfg, deps.Now),
+		lockout:  newLockout(cfg, deps.Now, deps.Store, log.With("component", "api")),
 		sealer:   sealer,
 		metrics:  metrics,
 		trails:   deps.Trails,

@@ -1,9 +1,15 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -221,4 +227,71 @@ func TestAuditRecordsLoginsAndAdminActions(t *testing.T) {
 	if r.Code != 200 || !strings.Contains(string(r.Body), "sensor.enroll") {
 		t.Errorf("GET audit: got %d %s, want 200 listing sensor.enroll", r.Code, r.Body)
 	}
+}
+
+// TestLockoutAcrossReplicas runs a second API on the same store, as a
+// second collector behind a load balancer: the limits hold for both
+// together, not for each.
+func TestLockoutAcrossReplicas(t *testing.T) {
+	second, err := New(testConfig(), Deps{Store: env.store, Now: testNow, BootstrapOut: io.Discard}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2, err := second.Handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	replicas := []http.Handler{env.h, h2}
+	// try logs in through replica i%2 from addr.
+	try := func(i int, user, pw, addr string) int {
+		t.Helper()
+		body, _ := json.Marshal(map[string]string{"username": user, "password": pw})
+		req := httptest.NewRequest("POST", "/api/v1/auth/login", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.RemoteAddr = addr + ":40000"
+		w := httptest.NewRecorder()
+		replicas[i%2].ServeHTTP(w, req)
+		return w.Code
+	}
+	tn := newTenant(t, "lock-replicas")
+
+	t.Run("per user", func(t *testing.T) {
+		name, _ := newUser(t, tn, RoleViewer)
+		for i := range 5 { // three on one replica, two on the other
+			if code := try(i, name, "wrong-password-123", fmt.Sprintf("198.18.1.%d", i)); code != 401 {
+				t.Fatalf("attempt %d: got %d, want 401", i+1, code)
+			}
+		}
+		for i := range 2 {
+			if code := try(i, name, userPassword, "198.18.1.99"); code != http.StatusTooManyRequests {
+				t.Errorf("right password on replica %d: got %d, want 429", i, code)
+			}
+		}
+	})
+	t.Run("a success starts the count again", func(t *testing.T) {
+		name, _ := newUser(t, tn, RoleViewer)
+		for i := range 4 {
+			try(i, name, "wrong-password-123", "198.18.2.1")
+		}
+		if code := try(1, name, userPassword, "198.18.2.1"); code != 200 {
+			t.Fatalf("right password: got %d, want 200", code)
+		}
+		try(0, name, "wrong-password-123", "198.18.2.1")
+		if code := try(0, name, userPassword, "198.18.2.1"); code != 200 {
+			t.Errorf("after one more failure: got %d, want 200", code)
+		}
+	})
+	t.Run("per address", func(t *testing.T) {
+		const addr = "198.18.3.1"
+		for i := range 20 {
+			if code := try(i, fmt.Sprint("spray-replica-", i), "wrong-password-123", addr); code != 401 {
+				t.Fatalf("attempt %d: got %d, want 401", i+1, code)
+			}
+		}
+		for i := range 2 {
+			if code := try(i, "admin", adminPassword, addr); code != http.StatusTooManyRequests {
+				t.Errorf("from the address on replica %d: got %d, want 429", i, code)
+			}
+		}
+	})
 }

@@ -78,7 +78,7 @@ func (h *authHandler) login(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	addr := c.ClientIP()
-	if wait := h.lockout.locked(req.Username, addr); wait > 0 {
+	if wait := h.lockout.locked(ctx, req.Username, addr); wait > 0 {
 		h.metrics.login(resultLocked)
 		h.audit.record(ctx, h.operator, req.Username, "login.locked", addr, "")
 		fail(c, &Error{Status: http.StatusTooManyRequests, Msg: "too many failed logins; try again later", RetryAfter: wait})
@@ -92,7 +92,7 @@ func (h *authHandler) login(c *gin.Context) {
 		if u.Tenant != "" {
 			at = u.Tenant
 		}
-		h.audit.record(ctx, at, req.Username, "login.failed", addr, "")
+		h.audit.record(ctx, at, req.Username, store.ActionLoginFailed, addr, "")
 		fail(c, err)
 		return
 	}
@@ -116,7 +116,7 @@ func (h *authHandler) login(c *gin.Context) {
 		if !ok {
 			h.metrics.login(resultFailed)
 			h.lockout.fail(req.Username, addr)
-			h.audit.record(ctx, u.Tenant, req.Username, "login.failed", addr, "totp")
+			h.audit.record(ctx, u.Tenant, req.Username, store.ActionLoginFailed, addr, "totp")
 			fail(c, errBadCredentials)
 			return
 		}
@@ -128,7 +128,7 @@ func (h *authHandler) login(c *gin.Context) {
 		return
 	}
 	h.metrics.login(resultOK)
-	h.audit.record(ctx, u.Tenant, string(u.Tenant)+"/"+u.Name, "login", addr, "")
+	h.audit.record(ctx, u.Tenant, string(u.Tenant)+"/"+u.Name, store.ActionLogin, addr, "")
 	c.JSON(http.StatusOK, resp)
 }
 

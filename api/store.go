@@ -34,6 +34,7 @@ type Store interface {
 
 	AppendAudit(ctx context.Context, t tenant.ID, e store.AuditEntry) error
 	AuditLog(ctx context.Context, t tenant.ID, from, to time.Time, limit int) ([]store.AuditEntry, error)
+	LoginRecords(ctx context.Context, user, addr string, since time.Time) ([]store.LoginRecord, error)
 
 	PutTriage(ctx context.Context, t tenant.ID, v store.Triage) error
 	TriageFor(ctx context.Context, t tenant.ID, eventIDs []uint64) ([]store.Triage, error)

@@ -122,7 +122,7 @@ func (h *totpHandler) codeOf(c *gin.Context, p Principal) (string, bool) {
 	if !bindJSON(c, &req) {
 		return "", false
 	}
-	if wait := h.lockout.locked(p.User, c.ClientIP()); wait > 0 {
+	if wait := h.lockout.locked(c.Request.Context(), p.User, c.ClientIP()); wait > 0 {
 		fail(c, &Error{Status: http.StatusTooManyRequests, Msg: "too many failed attempts; try again later", RetryAfter: wait})
 		return "", false
 	}

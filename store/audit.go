@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -53,5 +54,60 @@ func (s *Store) AuditLog(ctx context.Context, t tenant.ID, from, to time.Time, l
 	if err != nil {
 		return nil, fmt.Errorf("store: audit log of tenant %s: %w", t, err)
 	}
+	return out, nil
+}
+
+// Audit actions of logins: a failed one's Actor is the user name as
+// typed, a successful one's is tenant/name; Target is the client address.
+const (
+	ActionLogin       = "login"
+	ActionLoginFailed = "login.failed"
+)
+
+// LoginRecord is a login the audit log holds, as LoginRecords matches it.
+type LoginRecord struct {
+	Time   time.Time
+	Failed bool
+	// User: a failure by the user name, or a success of a user of that
+	// name (in any tenant); Addr: a failure from the address.
+	User, Addr bool
+}
+
+// maxLoginRecords bounds LoginRecords' answer; lockouts trip long before.
+const maxLoginRecords = 2000
+
+// LoginRecords returns, oldest first, the failed logins recorded since
+// since by user name user or from client address addr and the successful
+// logins of users named user, in any tenant (the newest maxLoginRecords):
+// what every API replica has seen, so that a lockout holds behind a load
+// balancer.
+func (s *Store) LoginRecords(ctx context.Context, user, addr string, since time.Time) ([]LoginRecord, error) {
+	sql := "SELECT time, toBool(action = {failed:String}) AS failed," +
+		" toBool(if(failed, actor = {user:String}, endsWith(actor, concat('/', {user:String})))), toBool(failed AND target = {addr:String})" +
+		" FROM " + s.db + ".audit_log WHERE time >= fromUnixTimestamp64Micro({since:Int64}, 'UTC') AND (" +
+		"action = {failed:String} AND (actor = {user:String} OR target = {addr:String})" +
+		" OR action = {ok:String} AND endsWith(actor, concat('/', {user:String})))" +
+		" ORDER BY time DESC LIMIT {limit:UInt32}"
+	params := []param{strParam("user", user), strParam("addr", addr), strParam("failed", ActionLoginFailed),
+		strParam("ok", ActionLogin), {"since", strconv.FormatInt(since.UnixMicro(), 10)},
+		{"limit", strconv.Itoa(maxLoginRecords)}}
+	r, err := s.be.query(ctx, sql, params)
+	if err != nil {
+		return nil, fmt.Errorf("store: cannot read logins: %w", err)
+	}
+	defer r.Close()
+	var out []LoginRecord
+	for r.Next() {
+		var l LoginRecord
+		if err := r.Scan(&l.Time, &l.Failed, &l.User, &l.Addr); err != nil {
+			return nil, fmt.Errorf("store: cannot read logins: %w", err)
+		}
+		l.Time = l.Time.UTC()
+		out = append(out, l)
+	}
+	if err := r.Err(); err != nil {
+		return nil, fmt.Errorf("store: cannot read logins: %w", err)
+	}
+	slices.Reverse(out)
 	return out, nil
 }

@@ -387,3 +387,49 @@ func TestTenantLists(t *testing.T) {
 		}
 	})
 }
+
+// TestLoginRecords reads failed and successful logins across tenants:
+// what a lockout sees from every replica.
+func TestLoginRecords(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, ec engineCase) {
+		s := newTestStore(t, ec, Options{})
+		ctx := context.Background()
+		acme, other := addTenant(t, s, "acme", 0), addTenant(t, s, "other", 0)
+		base := time.Now().UTC().Add(-time.Hour).Truncate(time.Microsecond)
+		at := func(m int) time.Time { return base.Add(time.Duration(m) * time.Minute) }
+		for _, e := range []struct {
+			t tenant.ID
+			AuditEntry
+		}{
+			{acme, AuditEntry{Time: at(-10), Actor: "alice", Action: ActionLoginFailed, Target: "192.0.2.1"}}, // before since
+			{acme, AuditEntry{Time: at(1), Actor: "alice", Action: ActionLoginFailed, Target: "192.0.2.9"}},
+			{other, AuditEntry{Time: at(2), Actor: "mallory", Action: ActionLoginFailed, Target: "192.0.2.1"}},
+			{other, AuditEntry{Time: at(3), Actor: "other/alice", Action: ActionLogin, Target: "192.0.2.7"}},
+			{acme, AuditEntry{Time: at(4), Actor: "acme/malice", Action: ActionLogin, Target: "192.0.2.1"}}, // another name
+			{acme, AuditEntry{Time: at(5), Actor: "alice", Action: "login.locked", Target: "192.0.2.1"}},
+			{acme, AuditEntry{Time: at(6), Actor: "alice", Action: ActionLoginFailed, Target: "192.0.2.1"}},
+			{acme, AuditEntry{Time: at(7), Actor: "bob", Action: "user.create", Target: "alice"}},
+		} {
+			if err := s.AppendAudit(ctx, e.t, e.AuditEntry); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.LoginRecords(ctx, "alice", "192.0.2.1", at(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []LoginRecord{
+			{Time: at(1), Failed: true, User: true},
+			{Time: at(2), Failed: true, Addr: true},
+			{Time: at(3), User: true},
+			{Time: at(6), Failed: true, User: true, Addr: true},
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("LoginRecords:\n got %+v\nwant %+v", got, want)
+		}
+		// Names are matched exactly, not as patterns.
+		if got, err := s.LoginRecords(ctx, "%", "", at(0)); err != nil || len(got) != 0 {
+			t.Errorf("LoginRecords(%%) = %+v, %v; want none", got, err)
+		}
+	})
+}
