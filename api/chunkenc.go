@@ -264,29 +264,6 @@ func plainPort(s string) (uint16, bool) {
 	return uint16(p), true
 }
 
-// appendSmall appends v in decimal; numbers below 10,000 (dictionary
-// indices and codes, nearly all of a chunk's numbers) without strconv's
-// general path.
-func appendSmall(b []byte, v int64) []byte {
-	switch {
-	case v >= 0 && v < 10:
-		return append(b, byte('0'+v))
-	case v >= 10 && v < 100:
-		return append(b, digitPairs[2*v], digitPairs[2*v+1])
-	case v >= 100 && v < 1000:
-		lo := v % 100
-		return append(b, byte('0'+v/100), digitPairs[2*lo], digitPairs[2*lo+1])
-	case v >= 1000 && v < 10000:
-		hi, lo := v/100, v%100
-		return append(b, digitPairs[2*hi], digitPairs[2*hi+1], digitPairs[2*lo], digitPairs[2*lo+1])
-	}
-	return strconv.AppendInt(b, v, 10)
-}
-
-const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
-	"8081828384858687888990919293949596979899"
-
 func appendHex16(b []byte, v uint64) []byte {
 	const digits = "0123456789abcdef"
 	for shift := 60; shift >= 0; shift -= 4 {

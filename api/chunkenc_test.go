@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 	"syscall"
@@ -116,7 +117,43 @@ func TestChunkEncoderRoundTrip(t *testing.T) {
 				}
 			}
 		}
+		checkWidths(t, f)
 	}
+}
+
+// checkWidths checks that every column of f is as narrow as its values
+// allow.
+func checkWidths(t *testing.T, f frame) {
+	t.Helper()
+	for name, vals := range f.cols {
+		var all uint64
+		for _, v := range vals {
+			all |= uint64(v)
+		}
+		if w := (bits.Len64(all) + 7) / 8; f.widths[name] != w {
+			t.Errorf("column %s: %d bytes a value, want %d", name, f.widths[name], w)
+		}
+	}
+}
+
+// TestChunkWideTimes sends a page whose events are hours apart: deltas
+// past 32 bits.
+func TestChunkWideTimes(t *testing.T) {
+	page := new(store.EventColumns)
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, d := range []time.Duration{0, time.Microsecond, 5 * time.Hour, 5*time.Hour + time.Second} {
+		page.Append(&store.StoredEvent{Event: event.Event{Time: t0.Add(d), Trail: "x"}})
+	}
+	f := readFrames(t, bytes.NewReader(newChunkEncoder().encode(page)))[0]
+	if f.widths["time"] != 5 {
+		t.Errorf("time: %d bytes a value, want 5", f.widths["time"])
+	}
+	for i, us := range page.Time {
+		if f.times[i] != us {
+			t.Errorf("event %d: time %d, want %d", i, f.times[i], us)
+		}
+	}
+	checkWidths(t, f)
 }
 
 // TestChunkPorts checks when a port column goes as numbers: only when

@@ -83,7 +83,12 @@ func newStack() (*stack, error) {
 		return nil, fmt.Errorf("the web UI is not built: run webui/build.sh first")
 	}
 	c, err := collector.New(collector.Config{Listen: "127.0.0.1:0", UDPListen: "off"}, testStore, collector.Options{
-		Mounts: []func(*gin.Engine){func(e *gin.Engine) { a.Register(e); console.Register(e); e.GET("/test/replay", serveReplay) }}, Logger: log})
+		Mounts: []func(*gin.Engine){func(e *gin.Engine) {
+			a.Register(e)
+			console.Register(e)
+			e.GET("/test/replay", serveReplay)
+			e.GET("/test/cut", func(c *gin.Context) { serveCut(e, c) })
+		}}, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("collector.New: %w", err)
 	}

@@ -93,7 +93,11 @@ async function load(m) {
         const { value, done: end } = await reader.read();
         if (id !== loadID) return reader.cancel();
         if (!firstByte) firstByte = performance.now() - t0;
-        if (end) break;
+        if (end) {
+          // Every stream ends with its done frame (an empty day's too).
+          if (!done) throw new Error(frames.pending() ? 'stream cut inside a chunk' : 'stream ended before its last chunk');
+          break;
+        }
         bytes += value.byteLength;
         frames.push(value);
         let f;
@@ -102,6 +106,7 @@ async function load(m) {
           const ch = decodeFrame(f);
           const p1 = performance.now();
           store.appendChunk(ch);
+          attempts = 0; // progress: a later break may resume again
           parseMs += p1 - p0;
           appendMs += performance.now() - p1;
           cursor = ch.cursor;
@@ -119,10 +124,9 @@ async function load(m) {
     } catch (err) {
       if (id !== loadID) return;
       if (++attempts > 3) return post({ op: 'loadError', id, message: 'stream broken: ' + err.message });
+      await new Promise((r) => setTimeout(r, 500 * attempts));
       continue; // resume from the last complete chunk's cursor
     }
-    if (!done && store.n === 0) done = true; // an empty day ends without a done chunk
-    if (!done && !cursor) done = true;
   }
   const t1 = performance.now();
   regroup();
