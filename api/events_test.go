@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/spoorsec/spoor/event"
 	"github.com/spoorsec/spoor/store"
 	"github.com/spoorsec/spoor/tenant"
 )
@@ -163,6 +165,27 @@ func TestDayChunks(t *testing.T) {
 			t.Errorf("reversed range: got %d, want 400", r.Code)
 		}
 	})
+}
+
+// TestDayETagFollowsLateEvents: a closed day's tag changes when a late
+// batch lands in it, so a cached copy is not served past it.
+func TestDayETagFollowsLateEvents(t *testing.T) {
+	tn := newTenant(t, "late")
+	day := time.Now().UTC().Truncate(24 * time.Hour).Add(-72 * time.Hour)
+	seedDay(t, tn, day, 30)
+	_, tok := newUser(t, tn, RoleViewer)
+	before := call(t, "GET", dayPath(tn, day), tok, nil).Header.Get("ETag")
+	late := []event.Event{{Time: day.Add(time.Hour), Sensor: "edge-1", SrcIP: "10.0.0.1", Trail: "late.example", Type: event.TypeDNS}}
+	if err := env.store.InsertEvents(context.Background(), tn, "s-late", "b-late", late); err != nil {
+		t.Fatal(err)
+	}
+	r := call(t, "GET", dayPath(tn, day), tok, nil, withHeader("If-None-Match", before))
+	if r.Code != 200 || r.Header.Get("ETag") == before || before == "" {
+		t.Fatalf("after a late batch: got %d with ETag %q (before %q), want 200 and a new tag", r.Code, r.Header.Get("ETag"), before)
+	}
+	if n := len(flatten(t, decodeStream(t, r))); n != 31 {
+		t.Errorf("got %d events, want 31", n)
+	}
 }
 
 func TestNegotiate(t *testing.T) {

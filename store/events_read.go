@@ -262,6 +262,34 @@ type DayCount struct {
 	Events uint64
 }
 
+// CountRows returns the number of tenant t's stored events with times in
+// [from, to): the cheapest fingerprint of a closed range (rows are only
+// ever added to it, by late batches, or dropped, by retention). It reads
+// the time column alone: a third of what a count with a sum costs.
+func (s *Store) CountRows(ctx context.Context, t tenant.ID, from, to time.Time) (uint64, error) {
+	if err := checkTenant(t); err != nil {
+		return 0, err
+	}
+	sql := "SELECT count() FROM " + s.db + ".events WHERE tenant = {tenant:String}" +
+		" AND time >= fromUnixTimestamp64Micro({from:Int64}, 'UTC') AND time < fromUnixTimestamp64Micro({to:Int64}, 'UTC')"
+	r, err := s.be.query(ctx, sql, []param{strParam("tenant", string(t)),
+		{"from", strconv.FormatInt(from.UnixMicro(), 10)}, {"to", strconv.FormatInt(to.UnixMicro(), 10)}})
+	if err != nil {
+		return 0, fmt.Errorf("store: cannot count events of tenant %s: %w", t, err)
+	}
+	defer r.Close()
+	var n uint64
+	if r.Next() {
+		if err := r.Scan(&n); err != nil {
+			return 0, fmt.Errorf("store: cannot count events of tenant %s: %w", t, err)
+		}
+	}
+	if err := r.Err(); err != nil {
+		return 0, fmt.Errorf("store: cannot count events of tenant %s: %w", t, err)
+	}
+	return n, nil
+}
+
 // CountsPerDay returns tenant t's totals per UTC day for days in
 // [from, to), oldest first; days without events are left out.
 func (s *Store) CountsPerDay(ctx context.Context, t tenant.ID, from, to time.Time) ([]DayCount, error) {

@@ -292,6 +292,11 @@ func TestCountsPerDay(t *testing.T) {
 		if !reflect.DeepEqual(got, wantCounts) {
 			t.Errorf("CountsPerDay = %+v, want %+v", got, wantCounts)
 		}
+		// [from, to): the day's first hour and the third day's last events
+		// are outside.
+		if n, err := s.CountRows(context.Background(), ten, d1.Add(time.Hour), d1.AddDate(0, 0, 2).Add(2*time.Minute)); err != nil || n != 5+2 {
+			t.Errorf("CountRows = %d, %v; want 7", n, err)
+		}
 	})
 }
 

@@ -21,6 +21,7 @@ type Ingest interface {
 type EventReader interface {
 	StreamEventColumns(ctx context.Context, t tenant.ID, from, to time.Time, after Cursor, first, limit int) (*ColumnStream, error)
 	CountsPerLocalDay(ctx context.Context, t tenant.ID, from, to time.Time, loc *time.Location) ([]DayCount, error)
+	CountRows(ctx context.Context, t tenant.ID, from, to time.Time) (uint64, error)
 	QuerySQL(ctx context.Context, t tenant.ID, sql string, limits Limits) (*SQLResult, error)
 	ExplainAST(ctx context.Context, sql string) (string, error)
 }
