@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spoorsec/spoor/event"
 	"github.com/spoorsec/spoor/internal/eventmix"
@@ -256,4 +257,49 @@ func BenchmarkChunkWire(b *testing.B) {
 			})
 		}
 	}
+}
+
+// FuzzChunkRoundTrip encodes pages of arbitrary texts, ports, times and
+// IDs and decodes them as the console does: every value comes back (texts
+// that are not valid UTF-8 come back with U+FFFD for their bad bytes).
+func FuzzChunkRoundTrip(f *testing.F) {
+	f.Add("edge-1", "10.0.0.1", "53", "evil.example", uint64(1)<<40|7, int64(1_000_000), uint8(3))
+	f.Add("", "", "0", "\xff\"<\\>\u2028", uint64(0), int64(1)<<40, uint8(0))
+	f.Add("s", "::1", "65535", "x", ^uint64(0), int64(0), uint8(200))
+	f.Fuzz(func(t *testing.T, sensor, ip, port, trail string, id uint64, gap int64, n uint8) {
+		page := new(store.EventColumns)
+		t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		gap = max(gap, 0) % (int64(48) * 3600 * 1e6)
+		for i := range int(n%50) + 1 {
+			e := &store.StoredEvent{Event: event.Event{Time: t0.Add(time.Duration(int64(i)*gap) * time.Microsecond), Sensor: sensor,
+				SrcIP: ip, SrcPort: port, DstPort: fmt.Sprint(i), Trail: trail + fmt.Sprint(i%3)}, ID: id + uint64(i)}
+			page.Append(e)
+		}
+		fs := readFrames(t, bytes.NewReader(newChunkEncoder().encode(page)))
+		if len(fs) != 1 || fs[0].N != page.Len() {
+			t.Fatalf("got %d frames", len(fs))
+		}
+		fr := fs[0]
+		for i := range page.Len() {
+			if fr.times[i] != page.Time[i] || fr.ids[i] != fmt.Sprintf("%016x", page.ID[i]) {
+				t.Fatalf("event %d: time %d id %s, want %d %016x", i, fr.times[i], fr.ids[i], page.Time[i], page.ID[i])
+			}
+			for k := range store.TextColumns {
+				want := page.Text[k].Value(i)
+				if !utf8.ValidString(want) {
+					var b strings.Builder
+					for j := 0; j < len(want); {
+						r, size := utf8.DecodeRuneInString(want[j:])
+						b.WriteRune(r) // RuneError for each bad byte
+						j += size
+					}
+					want = b.String()
+				}
+				if got := fr.text(t, k, i); got != want {
+					t.Fatalf("event %d %s: got %q, want %q", i, store.TextColumns[k], got, want)
+				}
+			}
+		}
+		checkWidths(t, fr)
+	})
 }
