@@ -16,7 +16,7 @@ type backend interface {
 	// insertEvents writes a batch with one INSERT statement into table,
 	// with the given query-level settings (deduplication token, …).
 	insertEvents(ctx context.Context, table string, b *eventBatch, settings []setting) error
-	// startRead runs a SELECT of eventSelect's columns; its rows are
+	// startRead runs a SELECT of eventSelect's columns (all or the stream's); its rows are
 	// decoded into columns later, so that the engine can run the next
 	// page's statement while a page is decoded.
 	startRead(ctx context.Context, sql string, params []param) (pendingRead, error)

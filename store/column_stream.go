@@ -88,7 +88,7 @@ func (s *Store) planWindows(ctx context.Context, t tenant.ID, to time.Time, afte
 			}
 		}
 		if w.err == nil {
-			sql, params := rangeEventsQuery(s.db, t, to, after, w.last, w.full)
+			sql, params := rangeEventsQuery(s.db, t, to, after, w.last, w.full, false)
 			w.read, w.err = s.be.startRead(ctx, sql, params)
 		}
 		if w.err != nil {

@@ -80,7 +80,11 @@ func newEventScanner(dec *eventDecoder) *eventScanner {
 
 // scan reads the current row into e.
 func (s *eventScanner) scan(r rows, e *StoredEvent) error {
-	if err := r.Scan(s.dest...); err != nil {
+	dest := s.dest
+	if !s.dec.full {
+		dest = dest[:nStreamColumns]
+	}
+	if err := r.Scan(dest...); err != nil {
 		return err
 	}
 	if s.ts != string(s.dec.tenant) {
@@ -146,7 +150,7 @@ func (s *Store) EventsBetween(ctx context.Context, t tenant.ID, from, to time.Ti
 	if err != nil {
 		return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
 	}
-	sql, params := rangeEventsQuery(s.db, t, to, after, last, full)
+	sql, params := rangeEventsQuery(s.db, t, to, after, last, full, true)
 	r, err := s.be.startRead(ctx, sql, params)
 	if err != nil {
 		return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
@@ -240,11 +244,12 @@ func (s *Store) pageEnds(ctx context.Context, t tenant.ID, end time.Time, after 
 }
 
 // rangeEventsQuery selects, in no order, the events after after and before
-// end, up to and including last when full.
-func rangeEventsQuery(db string, t tenant.ID, end time.Time, after, last Cursor, full bool) (string, []param) {
-	sql := "SELECT " + eventSelect + " FROM " + db + ".events" + rangeBounds
+// end, up to and including last when bounded; all read columns when
+// withBatch, else the stream's.
+func rangeEventsQuery(db string, t tenant.ID, end time.Time, after, last Cursor, bounded, withBatch bool) (string, []param) {
+	sql := "SELECT " + eventSelect(withBatch) + " FROM " + db + ".events" + rangeBounds
 	params := rangeParams(t, end, after)
-	if full {
+	if bounded {
 		sql += " AND time <= fromUnixTimestamp64Micro({last_t:Int64}, 'UTC')" +
 			" AND (time, id) <= (fromUnixTimestamp64Micro({last_t:Int64}, 'UTC'), {last_id:UInt64})"
 		params = append(params, param{"last_t", strconv.FormatInt(last.Time.UnixMicro(), 10)},

@@ -30,8 +30,24 @@ var eventReadColumns = [...]struct {
 
 const nEventReadColumns = len(eventReadColumns)
 
-// eventSelect lists eventReadColumns for a SELECT.
-var eventSelect = func() string {
+// nStreamColumns is how many of eventReadColumns the day stream selects:
+// all but the last two, the batch ID and ingest time, which only reads for
+// StoredEvents want.
+const nStreamColumns = nEventReadColumns - 2
+
+// eventSelect lists eventReadColumns for a SELECT: all of them when full,
+// else the stream's.
+func eventSelect(full bool) string {
+	if full {
+		return eventSelectFull
+	}
+	return eventSelectStream
+}
+
+var eventSelectFull, eventSelectStream = func() (string, string) {
+	if eventReadColumns[nStreamColumns].name != "batch_id" || eventReadColumns[nStreamColumns+1].name != "ingest_time" {
+		panic("BUG: the batch ID and ingest time must be the last read columns")
+	}
 	names := make([]string, nEventReadColumns)
 	for i, c := range eventReadColumns {
 		names[i] = c.name
@@ -39,7 +55,7 @@ var eventSelect = func() string {
 			names[i] = "CAST(severity, 'Int8') AS severity"
 		}
 	}
-	return strings.Join(names, ", ")
+	return strings.Join(names, ", "), strings.Join(names[:nStreamColumns], ", ")
 }()
 
 // nativeColumn is where one column's data lies in a Native block.
@@ -50,8 +66,8 @@ type nativeColumn struct {
 }
 
 type nativeBlock struct {
-	rows int
-	cols [nEventReadColumns]nativeColumn
+	rows, ncols int
+	cols        [nEventReadColumns]nativeColumn
 }
 
 // eventDecoder turns the Native output of an events SELECT (protocol
@@ -167,7 +183,8 @@ func (d *eventDecoder) index(buf []byte) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if ncols != uint64(nEventReadColumns) {
+		// A full read needs every column; the stream's decodes either.
+		if ncols != uint64(nEventReadColumns) && (d.full || ncols != uint64(nStreamColumns)) {
 			return 0, fmt.Errorf("native: block of %d columns, want %d", ncols, nEventReadColumns)
 		}
 		// Every row takes at least a byte per column: a bound on what a
@@ -175,9 +192,9 @@ func (d *eventDecoder) index(buf []byte) (int, error) {
 		if nrows > uint64(len(buf)-r.off) {
 			return 0, fmt.Errorf("native: block of %d rows in %d bytes", nrows, len(buf)-r.off)
 		}
-		d.blocks = append(d.blocks, nativeBlock{rows: int(nrows)})
+		d.blocks = append(d.blocks, nativeBlock{rows: int(nrows), ncols: int(ncols)})
 		b := &d.blocks[len(d.blocks)-1]
-		for i, want := range eventReadColumns {
+		for i, want := range eventReadColumns[:ncols] {
 			if err := indexColumn(&r, b, i, want.name, want.kind); err != nil {
 				return 0, err
 			}
@@ -494,7 +511,8 @@ func (d *eventDecoder) decodeColumnsBlock(buf []byte, b *nativeBlock, dst *Event
 	if rows == 0 {
 		return nil
 	}
-	for ci, spec := range eventReadColumns {
+	cols := eventReadColumns[:b.ncols]
+	for ci, spec := range cols {
 		if spec.kind == rbString && (spec.name != "batch_id" || d.full) {
 			c := &b.cols[ci]
 			if err := d.cursors[ci].start(buf[c.start:c.end], c, rows); err != nil {
@@ -508,7 +526,7 @@ func (d *eventDecoder) decodeColumnsBlock(buf []byte, b *nativeBlock, dst *Event
 	strs := d.strs[:0]
 	for lo := 0; lo < rows; lo += decodeChunk {
 		n := min(decodeChunk, rows-lo)
-		for ci, spec := range eventReadColumns {
+		for ci, spec := range cols {
 			if spec.kind == rbString {
 				var out []string
 				switch spec.name {

@@ -24,10 +24,11 @@ func testDay(n int) []event.Event {
 }
 
 // nativeDay seeds evs (all of one UTC day) on the embedded engine and
-// returns the engine's Native output of the stream's statement for them,
+// returns the engine's Native output of a page's statement for them (with
+// the batch IDs and ingest times when full, else the stream's),
 // and the same rows in RowBinaryWithNamesAndTypes decoded by the row
 // scanner.
-func nativeDay(tb testing.TB, evs []event.Event) (tenant.ID, []byte, []StoredEvent) {
+func nativeDay(tb testing.TB, evs []event.Event, full bool) (tenant.ID, []byte, []StoredEvent) {
 	tb.Helper()
 	s := newTestStore(tb, engines()[0], Options{})
 	ten := addTenant(tb, s, "acme", 0)
@@ -37,7 +38,7 @@ func nativeDay(tb testing.TB, evs []event.Event) (tenant.ID, []byte, []StoredEve
 		tb.Fatal(err)
 	}
 	start := day.UTC().Truncate(24 * time.Hour)
-	sql, params := rangeEventsQuery(s.db, ten, start.Add(24*time.Hour), Cursor{Time: start.Add(-time.Microsecond), ID: ^uint64(0)}, Cursor{}, false)
+	sql, params := rangeEventsQuery(s.db, ten, start.Add(24*time.Hour), Cursor{Time: start.Add(-time.Microsecond), ID: ^uint64(0)}, Cursor{}, false, full)
 	eng := s.be.(*embeddedBackend).eng
 	res, err := eng.Query(ctx, []byte(sql), "Native", toChdbParams(params)...)
 	if err != nil {
@@ -51,7 +52,9 @@ func nativeDay(tb testing.TB, evs []event.Event) (tenant.ID, []byte, []StoredEve
 	}
 	defer r.Close()
 	var rows []StoredEvent
-	sc := newEventScanner(newEventDecoder(ten))
+	dec := newEventDecoder(ten)
+	dec.full = full
+	sc := newEventScanner(dec)
 	for r.Next() {
 		rows = append(rows, StoredEvent{})
 		if err := sc.scan(r, &rows[len(rows)-1]); err != nil {
@@ -77,7 +80,7 @@ func decodeNative(t tenant.ID, native []byte) ([]StoredEvent, error) {
 }
 
 func TestNativeDecodeMatchesRows(t *testing.T) {
-	ten, native, rows := nativeDay(t, testDay(3000))
+	ten, native, rows := nativeDay(t, testDay(3000), true)
 	got, err := decodeNative(ten, native)
 	if err != nil {
 		t.Fatalf("decode: %v", err)
@@ -107,7 +110,7 @@ func TestNativeDecodeMatchesRows(t *testing.T) {
 // TestNativeDecodeAllocs checks that decoding allocates per block and per
 // distinct value, not per event.
 func TestNativeDecodeAllocs(t *testing.T) {
-	ten, native, _ := nativeDay(t, testDay(5000))
+	ten, native, _ := nativeDay(t, testDay(5000), true)
 	var cols EventColumns
 	allocs := testing.AllocsPerRun(5, func() {
 		cols.reset()
@@ -129,7 +132,7 @@ func TestNativeDecodeAllocs(t *testing.T) {
 // into EventColumns: the store's Go share of the day stream.
 func BenchmarkDecodeColumns(b *testing.B) {
 	day := recentDay(-1)
-	ten, native, _ := nativeDay(b, eventmix.Day(day, MaxPageSize, "bench", "10.9", 9))
+	ten, native, _ := nativeDay(b, eventmix.Day(day, MaxPageSize, "bench", "10.9", 9), false)
 	var cols EventColumns
 	dec := newEventDecoder(ten)
 	b.SetBytes(int64(len(native)))
@@ -149,14 +152,14 @@ func BenchmarkDecodeColumns(b *testing.B) {
 // nativeSeed is a small Native block of the read columns, written
 // without the engine (the fuzz workers must not need one): LowCardinality
 // and String columns through the insert encoder's helpers.
-func nativeSeed() []byte {
+func nativeSeed(ncols int) []byte {
 	evs := testEvents(recentDay(-1), 6)
 	b := &eventBatch{tenant: "acme", sensorID: "s", batchID: "b", events: evs}
 	sc := &nativeScratch{dict: map[string]uint32{}}
 	n := len(evs)
-	dst := binary.AppendUvarint(nil, uint64(nEventReadColumns))
+	dst := binary.AppendUvarint(nil, uint64(ncols))
 	dst = binary.AppendUvarint(dst, uint64(n))
-	for _, c := range eventReadColumns {
+	for _, c := range eventReadColumns[:ncols] {
 		dst = appendStr(dst, c.name)
 		switch c.kind {
 		case rbString:
@@ -181,26 +184,38 @@ func nativeSeed() []byte {
 	return dst
 }
 
+// TestNativeSeedDecodes also checks which reads take a block without the
+// batch IDs and ingest times: the stream's, not a full one.
 func TestNativeSeedDecodes(t *testing.T) {
-	got, err := decodeNative("acme", nativeSeed())
+	got, err := decodeNative("acme", nativeSeed(nEventReadColumns))
 	if err != nil || len(got) != 6 {
 		t.Fatalf("decode(nativeSeed()) = %d events, %v; want 6, nil", len(got), err)
+	}
+	narrow := nativeSeed(nStreamColumns)
+	if _, err := decodeNative("acme", narrow); err == nil {
+		t.Error("a full read of a block without batch IDs: got no error, want one")
+	}
+	var cols EventColumns
+	if err := newEventDecoder("acme").decodeColumns(narrow, &cols); err != nil || cols.Len() != 6 {
+		t.Errorf("the stream's read of it: %d events, %v; want 6, nil", cols.Len(), err)
 	}
 }
 
 // FuzzNativeEvents feeds arbitrary bytes to the Native event decoder: it
 // must fail cleanly, never panic or allocate without bound.
 func FuzzNativeEvents(f *testing.F) {
-	seed := nativeSeed()
-	f.Add(seed)
-	f.Add(seed[:len(seed)/2])
+	for _, seed := range [][]byte{nativeSeed(nEventReadColumns), nativeSeed(nStreamColumns)} {
+		f.Add(seed)
+		f.Add(seed[:len(seed)/2])
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		var cols EventColumns
+		streamErr := newEventDecoder("acme").decodeColumns(data, &cols)
 		evs, err := decodeNative("acme", data)
 		if err == nil {
 			// What the day stream reads (no batch IDs) agrees.
-			var cols EventColumns
-			if err := newEventDecoder("acme").decodeColumns(data, &cols); err != nil || cols.Len() != len(evs) {
-				t.Fatalf("without batch IDs: %d events, %v; with: %d", cols.Len(), err, len(evs))
+			if streamErr != nil || cols.Len() != len(evs) {
+				t.Fatalf("without batch IDs: %d events, %v; with: %d", cols.Len(), streamErr, len(evs))
 			}
 		}
 	})
