@@ -133,7 +133,9 @@ func (h *totpHandler) codeOf(c *gin.Context, p Principal) (string, bool) {
 // token must not become an unlimited guessing oracle.
 func (h *totpHandler) wrongCode(c *gin.Context, p Principal, action string) {
 	h.lockout.fail(p.User, c.ClientIP())
-	h.audit.record(c.Request.Context(), p.Tenant, actor(p), action+".failed", p.User, "")
+	// The address goes in the detail: the login log counts it for every
+	// replica (store.LoginRecords).
+	h.audit.record(c.Request.Context(), p.Tenant, actor(p), action+".failed", p.User, c.ClientIP())
 	fail(c, errInvalidCode)
 }
 

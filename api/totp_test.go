@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spoorsec/spoor/auth/totp"
+	"github.com/spoorsec/spoor/store"
 	"github.com/spoorsec/spoor/tenant"
 )
 
@@ -231,8 +232,13 @@ func TestTOTPSetupEnableDisable(t *testing.T) {
 	got := map[string]bool{}
 	for _, e := range entries {
 		got[e.Action] = true
+		// Wrong codes carry the client address for the lockout of every
+		// replica (store.LoginRecords).
+		if strings.HasSuffix(e.Action, ".failed") && e.Detail != "192.0.2.1" {
+			t.Errorf("%s: detail %q, want the client address", e.Action, e.Detail)
+		}
 	}
-	for _, want := range []string{"totp.enable", "totp.disable", "totp.enable.failed", "totp.disable.failed"} {
+	for _, want := range []string{"totp.enable", "totp.disable", store.ActionTOTPEnableFailed, store.ActionTOTPDisableFailed} {
 		if !got[want] {
 			t.Errorf("audit log lacks %q; got %v", want, got)
 		}

@@ -59,38 +59,49 @@ func (s *Store) AuditLog(ctx context.Context, t tenant.ID, from, to time.Time, l
 
 // Audit actions of logins: a failed one's Actor is the user name as
 // typed, a successful one's is tenant/name; Target is the client address.
+// A wrong code on the TOTP endpoints is recorded with Actor tenant/name and
+// the client address in Detail.
 const (
-	ActionLogin       = "login"
-	ActionLoginFailed = "login.failed"
+	ActionLogin             = "login"
+	ActionLoginFailed       = "login.failed"
+	ActionTOTPEnableFailed  = "totp.enable.failed"
+	ActionTOTPDisableFailed = "totp.disable.failed"
 )
 
 // LoginRecord is a login the audit log holds, as LoginRecords matches it.
 type LoginRecord struct {
 	Time   time.Time
 	Failed bool
-	// User: a failure by the user name, or a success of a user of that
-	// name (in any tenant); Addr: a failure from the address.
+	// User: a failure by the user name, or a success or wrong TOTP code
+	// of a user of that name (in any tenant); Addr: a failure from the
+	// address.
 	User, Addr bool
 }
 
 // maxLoginRecords bounds LoginRecords' answer; lockouts trip long before.
 const maxLoginRecords = 2000
 
-// LoginRecords returns, oldest first, the failed logins recorded since
-// since by user name user or from client address addr and the successful
-// logins of users named user, in any tenant (the newest maxLoginRecords):
-// what every API replica has seen, so that a lockout holds behind a load
-// balancer.
+// LoginRecords returns, oldest first, the failed logins and TOTP codes
+// recorded since since by user name user (in any tenant) or from client
+// address addr, and the successful logins of users named user (the newest
+// maxLoginRecords): what every API replica has seen, so that a lockout
+// holds behind a load balancer.
 func (s *Store) LoginRecords(ctx context.Context, user, addr string, since time.Time) ([]LoginRecord, error) {
-	sql := "SELECT time, toBool(action = {failed:String}) AS failed," +
-		" toBool(if(failed, actor = {user:String}, endsWith(actor, concat('/', {user:String})))), toBool(failed AND target = {addr:String})" +
+	// byName: tenant/name of a user called user; an empty address matches
+	// nothing.
+	const byName = "endsWith(actor, concat('/', {user:String}))"
+	const fromAddr = "{addr:String} != '' AND "
+	sql := "SELECT time, toBool(action != {ok:String})," +
+		" toBool(if(action = {failed:String}, actor = {user:String}, " + byName + "))," +
+		" toBool(" + fromAddr + "multiIf(action = {failed:String}, target = {addr:String}, action = {ok:String}, false, detail = {addr:String}))" +
 		" FROM " + s.db + ".audit_log WHERE time >= fromUnixTimestamp64Micro({since:Int64}, 'UTC') AND (" +
-		"action = {failed:String} AND (actor = {user:String} OR target = {addr:String})" +
-		" OR action = {ok:String} AND endsWith(actor, concat('/', {user:String})))" +
+		"action = {failed:String} AND (actor = {user:String} OR " + fromAddr + "target = {addr:String})" +
+		" OR action = {ok:String} AND " + byName +
+		" OR action IN ({totp1:String}, {totp2:String}) AND (" + byName + " OR " + fromAddr + "detail = {addr:String}))" +
 		" ORDER BY time DESC LIMIT {limit:UInt32}"
 	params := []param{strParam("user", user), strParam("addr", addr), strParam("failed", ActionLoginFailed),
-		strParam("ok", ActionLogin), {"since", strconv.FormatInt(since.UnixMicro(), 10)},
-		{"limit", strconv.Itoa(maxLoginRecords)}}
+		strParam("ok", ActionLogin), strParam("totp1", ActionTOTPEnableFailed), strParam("totp2", ActionTOTPDisableFailed),
+		{"since", strconv.FormatInt(since.UnixMicro(), 10)}, {"limit", strconv.Itoa(maxLoginRecords)}}
 	r, err := s.be.query(ctx, sql, params)
 	if err != nil {
 		return nil, fmt.Errorf("store: cannot read logins: %w", err)

@@ -409,6 +409,9 @@ func TestLoginRecords(t *testing.T) {
 			{acme, AuditEntry{Time: at(5), Actor: "alice", Action: "login.locked", Target: "192.0.2.1"}},
 			{acme, AuditEntry{Time: at(6), Actor: "alice", Action: ActionLoginFailed, Target: "192.0.2.1"}},
 			{acme, AuditEntry{Time: at(7), Actor: "bob", Action: "user.create", Target: "alice"}},
+			{other, AuditEntry{Time: at(8), Actor: "other/alice", Action: ActionTOTPEnableFailed, Target: "alice", Detail: "192.0.2.7"}},
+			{acme, AuditEntry{Time: at(9), Actor: "acme/bob", Action: ActionTOTPDisableFailed, Target: "bob", Detail: "192.0.2.1"}},
+			{acme, AuditEntry{Time: at(10), Actor: "acme/bob", Action: ActionTOTPDisableFailed, Target: "bob"}}, // neither
 		} {
 			if err := s.AppendAudit(ctx, e.t, e.AuditEntry); err != nil {
 				t.Fatal(err)
@@ -423,6 +426,8 @@ func TestLoginRecords(t *testing.T) {
 			{Time: at(2), Failed: true, Addr: true},
 			{Time: at(3), User: true},
 			{Time: at(6), Failed: true, User: true, Addr: true},
+			{Time: at(8), Failed: true, User: true},
+			{Time: at(9), Failed: true, Addr: true},
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("LoginRecords:\n got %+v\nwant %+v", got, want)
