@@ -220,13 +220,15 @@ func (s *Store) pageEnd(ctx context.Context, t tenant.ID, end time.Time, after C
 }
 
 // pageEnds finds the (time, ID) of every limit-th event after after and
-// before end, in order: the ends of all the full pages of a range, planned
-// in one statement (a statement per page reads the range's remaining
-// (time, id) again each time: four times the work for a day of ten pages).
-func (s *Store) pageEnds(ctx context.Context, t tenant.ID, end time.Time, after Cursor, limit int) ([]Cursor, error) {
-	sql := "SELECT time, id FROM (SELECT time, id, row_number() OVER (ORDER BY time, id) AS n FROM " + s.db + ".events" +
-		rangeBounds + ") WHERE n % {limit:UInt32} = 0 ORDER BY n"
-	r, err := s.be.query(ctx, sql, append(rangeParams(t, end, after), param{"limit", strconv.Itoa(limit)}))
+// before end, in order, for at most pages pages: the ends of the next full
+// pages of a range, planned in one statement (a statement per page reads
+// the range's remaining (time, id) again each time: four times the work
+// for a day of ten pages). The engine sorts at most pages × limit rows.
+func (s *Store) pageEnds(ctx context.Context, t tenant.ID, end time.Time, after Cursor, limit, pages int) ([]Cursor, error) {
+	sql := "SELECT time, id FROM (SELECT time, id, row_number() OVER (ORDER BY time, id) AS n FROM (SELECT time, id FROM " +
+		s.db + ".events" + rangeBounds + " ORDER BY time, id LIMIT {rows:UInt64})) WHERE n % {limit:UInt32} = 0 ORDER BY n"
+	params := append(rangeParams(t, end, after), param{"limit", strconv.Itoa(limit)}, param{"rows", strconv.Itoa(limit * pages)})
+	r, err := s.be.query(ctx, sql, params)
 	if err != nil {
 		return nil, err
 	}

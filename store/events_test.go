@@ -419,6 +419,46 @@ func TestEventColumnsMatchEvents(t *testing.T) {
 	})
 }
 
+// TestPageEnds plans a few pages at a time: the ends are every limit-th
+// event in (time, id) order, ties included, at most pages of them.
+func TestPageEnds(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, ec engineCase) {
+		s := newTestStore(t, ec, Options{})
+		ten := addTenant(t, s, "acme", 0)
+		day := recentDay(-2)
+		evs := testEvents(day, 52)
+		for i := range evs[:10] {
+			evs[i].Time = day.Add(3 * time.Hour) // ties
+		}
+		if err := s.InsertEvents(context.Background(), ten, "s", "b", evs); err != nil {
+			t.Fatal(err)
+		}
+		all := readDay(t, s, ten, day, 100)
+		end := day.Add(24 * time.Hour)
+		start := Cursor{Time: day.Add(-time.Microsecond), ID: ^uint64(0)}
+		for _, tc := range []struct{ after, limit, pages, want int }{
+			{0, 5, 3, 3}, {0, 5, 20, 10}, {15, 5, 20, 7}, {50, 5, 3, 0}, {0, 52, 1, 1}, {0, 53, 1, 0},
+		} {
+			after := start
+			if tc.after > 0 {
+				after = Cursor{Time: all[tc.after-1].Time, ID: all[tc.after-1].ID}
+			}
+			ends, err := s.pageEnds(context.Background(), ten, end, after, tc.limit, tc.pages)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ends) != tc.want {
+				t.Fatalf("%+v: %d ends, want %d", tc, len(ends), tc.want)
+			}
+			for k, c := range ends {
+				if e := all[tc.after+(k+1)*tc.limit-1]; !c.Time.Equal(e.Time) || c.ID != e.ID {
+					t.Errorf("%+v: end %d is %v %d, want %v %d", tc, k, c.Time, c.ID, e.Time, e.ID)
+				}
+			}
+		}
+	})
+}
+
 // TestColumnStreamLateRows writes events into the end of the range while
 // a stream is under way, after its pages were planned: they arrive in
 // the last pages (which grow) rather than being skipped.
