@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -81,6 +82,12 @@ type Config struct {
 	// ChunkEvents is the number of events per chunk of a day's stream
 	// (default 100,000: fewer, larger engine reads; the first chunk is small).
 	ChunkEvents int `mapstructure:"chunk_events"`
+	// DayStreams is how many day streams run at once (default twice the
+	// CPUs): each keeps a core and the engine busy, so more would only
+	// share them and hold more pages in memory. Further requests wait up
+	// to DayStreamWait (default 30s) for a turn, then get 503.
+	DayStreams    int           `mapstructure:"day_streams"`
+	DayStreamWait time.Duration `mapstructure:"day_stream_wait"`
 	// ClosedDayAfter is how long after a day's end (in the tenant's zone) it is treated as
 	// closed: immutable and cacheable (default 1h, for late batches).
 	ClosedDayAfter time.Duration `mapstructure:"closed_day_after"`
@@ -140,6 +147,8 @@ func (c Config) withDefaults() Config {
 	defInt(&c.SQLMaxRows, 10_000)
 	defInt(&c.SQLMaxQueryBytes, 16<<10)
 	defInt(&c.ChunkEvents, 100_000)
+	defInt(&c.DayStreams, 2*runtime.GOMAXPROCS(0))
+	def(&c.DayStreamWait, 30*time.Second)
 	if c.SQLMaxMemoryBytes == 0 {
 		c.SQLMaxMemoryBytes = 2 << 30
 	}
@@ -213,10 +222,12 @@ type API struct {
 	operator tenant.ID
 	lockout  *lockout
 	sealer   *sealer
-	trails   func() *trails.Set
-	changed  func(tenant.ID) // Deps.TrailsChanged
-	live     *Live
-	metrics  *apiMetrics
+	// dayStreams holds a token per running day stream (Config.DayStreams).
+	dayStreams chan struct{}
+	trails     func() *trails.Set
+	changed    func(tenant.ID) // Deps.TrailsChanged
+	live       *Live
+	metrics    *apiMetrics
 }
 
 // New validates cfg, makes sure the operator tenant and its first admin
@@ -254,18 +265,19 @@ func New(cfg Config, deps Deps, log *slog.Logger) (*API, error) {
 		return nil, fmt.Errorf("api: cannot register metrics: %w", err)
 	}
 	a := &API{
-		cfg:      cfg,
-		store:    deps.Store,
-		log:      log.With("component", "api"),
-		now:      deps.Now,
-		keys:     keys,
-		operator: tenant.MustNew(cfg.OperatorTenant),
-		lockout:  newLockout(cfg, deps.Now, deps.Store, log.With("component", "api")),
-		sealer:   sealer,
-		metrics:  metrics,
-		trails:   deps.Trails,
-		changed:  deps.TrailsChanged,
-		live:     deps.Live,
+		cfg:        cfg,
+		store:      deps.Store,
+		log:        log.With("component", "api"),
+		now:        deps.Now,
+		keys:       keys,
+		operator:   tenant.MustNew(cfg.OperatorTenant),
+		lockout:    newLockout(cfg, deps.Now, deps.Store, log.With("component", "api")),
+		dayStreams: make(chan struct{}, cfg.DayStreams),
+		sealer:     sealer,
+		metrics:    metrics,
+		trails:     deps.Trails,
+		changed:    deps.TrailsChanged,
+		live:       deps.Live,
 	}
 	if a.changed == nil {
 		a.changed = func(tenant.ID) {}

@@ -35,7 +35,37 @@ type eventsHandler struct {
 	poll        time.Duration
 	log         *slog.Logger
 	metrics     *apiMetrics
+	// slots bounds the day streams running at once; a request waits up
+	// to slotWait for one.
+	slots    chan struct{}
+	slotWait time.Duration
 }
+
+// acquire waits up to slotWait for a free stream slot (release it with
+// h.release): false, with the answer sent, when none came in time or the
+// client left.
+func (h *eventsHandler) acquire(c *gin.Context) bool {
+	select {
+	case h.slots <- struct{}{}:
+		return true
+	default:
+	}
+	h.metrics.dayStreamsWaiting.Inc()
+	defer h.metrics.dayStreamsWaiting.Dec()
+	t := time.NewTimer(h.slotWait)
+	defer t.Stop()
+	select {
+	case h.slots <- struct{}{}:
+		return true
+	case <-t.C:
+		fail(c, &Error{Status: http.StatusServiceUnavailable, Msg: "too many day streams at once; try again shortly", RetryAfter: 5 * time.Second})
+	case <-c.Request.Context().Done():
+		c.Abort() // nobody is left to answer
+	}
+	return false
+}
+
+func (h *eventsHandler) release() { <-h.slots }
 
 // parseDay reads a YYYY-MM-DD day of loc: its first instant.
 func parseDay(s string, loc *time.Location) (time.Time, error) {
@@ -122,6 +152,12 @@ func (h *eventsHandler) day(c *gin.Context) {
 		c.Header("Cache-Control", "no-store")
 	}
 
+	if !h.acquire(c) {
+		return
+	}
+	defer h.release()
+	h.metrics.dayStreamsRunning.Inc()
+	defer h.metrics.dayStreamsRunning.Dec()
 	stream, err := h.store.StreamEventColumns(ctx, t, day, end, cursor, min(h.chunk, firstChunkEvents), h.chunk)
 	if err != nil {
 		fail(c, err)

@@ -6,13 +6,17 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/spoorsec/spoor/event"
 	"github.com/spoorsec/spoor/store"
@@ -210,3 +214,47 @@ var (
 	trailColumn   = slices.Index(store.TextColumns[:], "trail")
 	srcPortColumn = slices.Index(store.TextColumns[:], "src_port")
 )
+
+// TestDayStreamSlots: with every day-stream slot taken, a request waits
+// for one (and streams once it is free) or gets 503 with Retry-After.
+func TestDayStreamSlots(t *testing.T) {
+	cfg := testConfig()
+	cfg.DayStreams, cfg.DayStreamWait = 1, 300*time.Millisecond
+	a, err := New(cfg, Deps{Store: env.store, Now: testNow, BootstrapOut: io.Discard}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := a.Handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn := newTenant(t, "slots")
+	day := time.Now().UTC().Truncate(24 * time.Hour).Add(-72 * time.Hour)
+	seedDay(t, tn, day, 20)
+	_, tok := newUser(t, tn, RoleViewer)
+	get := func() *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", dayPath(tn, day), nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w
+	}
+
+	a.dayStreams <- struct{}{} // a stream running elsewhere
+	if w := get(); w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" || !strings.Contains(w.Body.String(), `"error"`) {
+		t.Fatalf("all slots taken: got %d (Retry-After %q) %s, want 503 with Retry-After", w.Code, w.Header().Get("Retry-After"), w.Body)
+	}
+	done := make(chan *httptest.ResponseRecorder)
+	go func() { done <- get() }()
+	time.Sleep(100 * time.Millisecond)
+	if n := testutil.ToFloat64(a.metrics.dayStreamsWaiting); n != 1 {
+		t.Errorf("spoor_api_day_streams{state=\"waiting\"} = %v, want 1", n)
+	}
+	<-a.dayStreams // the other stream ends within the wait
+	if w := <-done; w.Code != 200 || len(flatten(t, decodeStream(t, resp{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}))) != 20 {
+		t.Fatalf("slot freed while waiting: got %d, want 200 with the day", w.Code)
+	}
+	if len(a.dayStreams) != 0 {
+		t.Errorf("%d slots still taken after the streams ended", len(a.dayStreams))
+	}
+}

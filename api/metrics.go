@@ -17,6 +17,9 @@ type apiMetrics struct {
 	streamed *prometheus.CounterVec   // stream: day, live
 	sql      *prometheus.CounterVec   // result: ok, refused, failed
 	logins   *prometheus.CounterVec   // result: ok, failed, locked, totp_required
+
+	dayStreams                           *prometheus.GaugeVec // state: running, waiting
+	dayStreamsRunning, dayStreamsWaiting prometheus.Gauge
 }
 
 // Results of the sql and logins series.
@@ -48,8 +51,12 @@ func newAPIMetrics(reg prometheus.Registerer) (*apiMetrics, error) {
 		logins: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "spoor_api_logins_total", Help: "Login attempts by result: ok, failed, locked, totp_required (password right, code not sent).",
 		}, []string{"result"}),
+		dayStreams: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "spoor_api_day_streams", Help: "Day streams (/events?day=) running, and waiting for a turn (api.day_streams).",
+		}, []string{"state"}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.latency, m.streamed, m.sql, m.logins} {
+	m.dayStreamsRunning, m.dayStreamsWaiting = m.dayStreams.WithLabelValues("running"), m.dayStreams.WithLabelValues("waiting")
+	for _, c := range []prometheus.Collector{m.requests, m.latency, m.streamed, m.sql, m.logins, m.dayStreams} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -34,7 +34,8 @@ func (a *API) Register(r gin.IRouter) {
 	sql := sqlHandler{store: a.store, metrics: a.metrics, maxBytes: a.cfg.SQLMaxQueryBytes, limits: store.Limits{
 		MaxRows: a.cfg.SQLMaxRows, MaxExecutionTime: a.cfg.SQLTimeout, MaxMemoryBytes: a.cfg.SQLMaxMemoryBytes}}
 	events := &eventsHandler{store: a.store, zone: a.tenantZone, now: a.now, chunk: a.cfg.ChunkEvents,
-		closedAfter: a.cfg.ClosedDayAfter, poll: a.cfg.LivePoll, log: a.log, metrics: a.metrics}
+		closedAfter: a.cfg.ClosedDayAfter, poll: a.cfg.LivePoll, log: a.log, metrics: a.metrics,
+		slots: a.dayStreams, slotWait: a.cfg.DayStreamWait}
 	triage := triageHandler{store: a.store, audit: audit}
 	customTrails := indicatorsHandler{kind: trailKind, store: a.store, audit: audit, changed: a.changed}
 	whitelist := indicatorsHandler{kind: whitelistKind, store: a.store, audit: audit, changed: a.changed}

@@ -81,6 +81,11 @@ async function load(m) {
       await new Promise((r) => setTimeout(r, 500 * attempts));
       continue;
     }
+    if (res.status === 503 && ++attempts <= 3) {
+      // The API is streaming as many days as it runs at once: wait a turn.
+      await new Promise((r) => setTimeout(r, (Number(res.headers.get('Retry-After')) || 5) * 1000));
+      continue;
+    }
     if (!res.ok) {
       let msg = res.statusText;
       try { msg = (await res.json()).error || msg; } catch { /* not JSON */ }
