@@ -25,7 +25,7 @@ type frame struct {
 	widths   map[string]int
 	secs     [][]string // dict cut into its sections
 	times    []int64    // absolute microseconds
-	ids      []string   // hex
+	ids      []string   // hex; none when asked for without IDs
 }
 
 // readFrames decodes every frame of a (decompressed) day stream.
@@ -98,6 +98,15 @@ func decodeFrame(header, body []byte) (frame, error) {
 		f.times = append(f.times, us)
 	}
 	batches, pos := f.col("id_batch"), f.col("id_pos")
+	if (batches == nil) != (pos == nil) {
+		return f, fmt.Errorf("one of the ID columns without the other")
+	}
+	if batches == nil { // asked for without IDs
+		if len(f.secs[store.NumTextColumns]) != 0 {
+			return f, fmt.Errorf("batch parts without IDs")
+		}
+		return f, nil
+	}
 	for i := range f.N {
 		b := batches[i]
 		if b < 1 || b > int64(len(f.secs[store.NumTextColumns])) || pos[i] >= 1<<store.IDPositionBits {

@@ -41,10 +41,13 @@ import (
 // sent in its two parts (see store.MaxBatchEvents): id_batch indexes its
 // high 44 bits, as 11 hex digits, in the last section, and id_pos is its
 // low 20 bits, so the hex ID is the batch's digits and the position in 5
-// hex digits. severity, count (at least 1), dns_qtype and dns_rcode are
-// numbers; the signed ones (severity, dns_rcode) as their byte in two's
-// complement.
+// hex digits. A stream asked for without IDs (the console never shows
+// them) has neither column and an empty last section: IDs are random per
+// batch, so with a few events a batch they are most of the bytes.
+// severity, count (at least 1), dns_qtype and dns_rcode are numbers; the
+// signed ones (severity, dns_rcode) as their byte in two's complement.
 type chunkEncoder struct {
+	ids             bool
 	buf, body, cols []byte
 	vals            []uint64
 	// renum maps a column's dictionary index to its number in the chunk.
@@ -56,8 +59,9 @@ type chunkEncoder struct {
 	batchOrder []uint64
 }
 
-func newChunkEncoder() *chunkEncoder {
-	return &chunkEncoder{batches: map[uint64]uint32{}}
+// newChunkEncoder returns an encoder of frames with or without event IDs.
+func newChunkEncoder(ids bool) *chunkEncoder {
+	return &chunkEncoder{ids: ids, batches: map[uint64]uint32{}}
 }
 
 // chunkHeaderLen is the size of a frame's two lengths.
@@ -95,24 +99,9 @@ func (c *chunkEncoder) encode(page *store.EventColumns) []byte {
 
 	clear(c.batches)
 	c.batchOrder = c.batchOrder[:0]
-	prevHi, prevNum := uint64(0), uint32(0)
-	for i, id := range page.ID {
-		if hi := id >> store.IDPositionBits; hi != prevHi || i == 0 {
-			num, ok := c.batches[hi]
-			if !ok {
-				c.batchOrder = append(c.batchOrder, hi)
-				num = uint32(len(c.batchOrder))
-				c.batches[hi] = num
-			}
-			prevHi, prevNum = hi, num
-		}
-		vals[i] = uint64(prevNum)
+	if c.ids {
+		c.idColumns(page.ID, vals)
 	}
-	c.column("id_batch", vals)
-	for i, id := range page.ID {
-		vals[i] = id & (1<<store.IDPositionBits - 1)
-	}
-	c.column("id_pos", vals)
 
 	var sections [store.NumTextColumns + 1]int
 	var ports []string
@@ -198,6 +187,29 @@ func (c *chunkEncoder) encode(page *store.EventColumns) []byte {
 	b = append(b, c.body...)
 	c.buf = b
 	return b
+}
+
+// idColumns appends the IDs' two parts, numbering their batch parts in
+// c.batchOrder.
+func (c *chunkEncoder) idColumns(ids, vals []uint64) {
+	prevHi, prevNum := uint64(0), uint32(0)
+	for i, id := range ids {
+		if hi := id >> store.IDPositionBits; hi != prevHi || i == 0 {
+			num, ok := c.batches[hi]
+			if !ok {
+				c.batchOrder = append(c.batchOrder, hi)
+				num = uint32(len(c.batchOrder))
+				c.batches[hi] = num
+			}
+			prevHi, prevNum = hi, num
+		}
+		vals[i] = uint64(prevNum)
+	}
+	c.column("id_batch", vals)
+	for i, id := range ids {
+		vals[i] = id & (1<<store.IDPositionBits - 1)
+	}
+	c.column("id_pos", vals)
 }
 
 // column appends vals to the body as byte planes, narrow as they allow,

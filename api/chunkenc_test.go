@@ -54,7 +54,13 @@ func testPage(n int, seed int) *store.EventColumns {
 }
 
 func TestChunkEncoderRoundTrip(t *testing.T) {
-	ce := newChunkEncoder()
+	for _, ids := range []bool{true, false} {
+		t.Run(fmt.Sprint("ids=", ids), func(t *testing.T) { testChunkRoundTrip(t, ids) })
+	}
+}
+
+func testChunkRoundTrip(t *testing.T, ids bool) {
+	ce := newChunkEncoder(ids)
 	// Several pages through one encoder: nothing may carry over.
 	for seed, n := range []int{1, 700, 3000, 5, 0} {
 		var page *store.EventColumns
@@ -68,8 +74,11 @@ func TestChunkEncoderRoundTrip(t *testing.T) {
 			t.Fatalf("page %d: %d frames", seed, len(fs))
 		}
 		f := fs[0]
-		if f.Cursor != page.Next.String() || f.Done != page.Done || f.N != n || len(f.ids) != n {
+		if f.Cursor != page.Next.String() || f.Done != page.Done || f.N != n {
 			t.Fatalf("page %d: cursor %q done %v n %d; want %q %v %d", seed, f.Cursor, f.Done, f.N, page.Next, page.Done, n)
+		}
+		if _, has := f.widths["id_batch"]; has != ids || ids && len(f.ids) != n {
+			t.Fatalf("page %d asked with ids=%v: ID columns %v, %d IDs", seed, ids, has, len(f.ids))
 		}
 		for k, sec := range f.secs {
 			seen := map[string]bool{}
@@ -81,8 +90,8 @@ func TestChunkEncoderRoundTrip(t *testing.T) {
 			}
 		}
 		for i := range n {
-			if f.times[i] != page.Time[i] || f.ids[i] != fmt.Sprintf("%016x", page.ID[i]) {
-				t.Fatalf("page %d event %d: time %d id %s, want %d %016x", seed, i, f.times[i], f.ids[i], page.Time[i], page.ID[i])
+			if f.times[i] != page.Time[i] || ids && f.ids[i] != fmt.Sprintf("%016x", page.ID[i]) {
+				t.Fatalf("page %d event %d: time %d, want %d %016x", seed, i, f.times[i], page.Time[i], page.ID[i])
 			}
 		}
 		for k, name := range store.TextColumns {
@@ -145,7 +154,7 @@ func TestChunkWideTimes(t *testing.T) {
 	for _, d := range []time.Duration{0, time.Microsecond, 5 * time.Hour, 5*time.Hour + time.Second} {
 		page.Append(&store.StoredEvent{Event: event.Event{Time: t0.Add(d), Trail: "x"}})
 	}
-	f := readFrames(t, bytes.NewReader(newChunkEncoder().encode(page)))[0]
+	f := readFrames(t, bytes.NewReader(newChunkEncoder(true).encode(page)))[0]
 	if f.widths["time"] != 5 {
 		t.Errorf("time: %d bytes a value, want 5", f.widths["time"])
 	}
@@ -176,7 +185,7 @@ func TestChunkPorts(t *testing.T) {
 		for i, p := range tc.texts {
 			page.Append(&store.StoredEvent{Event: event.Event{Time: time.UnixMicro(int64(i)), SrcPort: p, DstPort: "80"}})
 		}
-		f := readFrames(t, bytes.NewReader(newChunkEncoder().encode(page)))[0]
+		f := readFrames(t, bytes.NewReader(newChunkEncoder(true).encode(page)))[0]
 		if got := slices.Contains(f.Ports, "src_port"); got != tc.numeric || !slices.Contains(f.Ports, "dst_port") {
 			t.Errorf("%q: numeric %v (ports %q), want %v", tc.texts, got, f.Ports, tc.numeric)
 		}
@@ -192,7 +201,7 @@ func TestChunkPorts(t *testing.T) {
 // realistic day (100,000 events from batches of 1,000).
 func BenchmarkChunkEncode(b *testing.B) {
 	page := mixPages(store.MaxPageSize, 1000)[0]
-	ce := newChunkEncoder()
+	ce := newChunkEncoder(true)
 	b.ReportAllocs()
 	cpu := cpuTime()
 	for b.Loop() {
@@ -229,20 +238,23 @@ func cpuTime() time.Duration {
 
 // BenchmarkChunkWire reports the day stream's compressed bytes per event
 // for eventmix's realistic day (200,000 events in 100,000-event chunks, as
-// served) by the sensors' batch size: the IDs' batch parts are the one
-// thing that grows as batches shrink (a sensor ships at least every
+// served) by the sensors' batch size, with and without event IDs: the
+// IDs' batch parts are the one thing that grows as batches shrink (a sensor ships at least every
 // second, so a quiet one sends a few events a batch).
 func BenchmarkChunkWire(b *testing.B) {
 	const n = 200_000
-	for _, perBatch := range []int{1000, 10, 3} {
+	for _, perBatch := range []int{1000, 10, 3, 1} {
 		pages := mixPages(n, perBatch)
-		for _, enc := range []string{"zstd", "gzip"} {
-			b.Run(fmt.Sprintf("batch=%d/%s", perBatch, enc), func(b *testing.B) {
+		for _, run := range []struct {
+			enc string
+			ids bool
+		}{{"zstd", true}, {"gzip", true}, {"zstd", false}, {"gzip", false}} {
+			b.Run(fmt.Sprintf("batch=%d/%s/ids=%v", perBatch, run.enc, run.ids), func(b *testing.B) {
 				var wire int
 				for b.Loop() {
 					var out bytes.Buffer
-					w, _, closeW := compressor(&out, enc)
-					ce := newChunkEncoder()
+					w, _, closeW := compressor(&out, run.enc)
+					ce := newChunkEncoder(run.ids)
 					for _, page := range pages {
 						if _, err := w.Write(ce.encode(page)); err != nil {
 							b.Fatal(err)
@@ -275,7 +287,7 @@ func FuzzChunkRoundTrip(f *testing.F) {
 				SrcIP: ip, SrcPort: port, DstPort: fmt.Sprint(i), Trail: trail + fmt.Sprint(i%3)}, ID: id + uint64(i)}
 			page.Append(e)
 		}
-		fs := readFrames(t, bytes.NewReader(newChunkEncoder().encode(page)))
+		fs := readFrames(t, bytes.NewReader(newChunkEncoder(true).encode(page)))
 		if len(fs) != 1 || fs[0].N != page.Len() {
 			t.Fatalf("got %d frames", len(fs))
 		}

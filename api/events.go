@@ -103,7 +103,7 @@ func negotiate(accept string) string {
 	return "identity"
 }
 
-// day answers GET /tenants/{tenant}/events?day=YYYY-MM-DD[&cursor=…]: the
+// day answers GET /tenants/{tenant}/events?day=YYYY-MM-DD[&cursor=…][&ids=false]: the
 // day's events in (time, id) order as a stream of frames (see
 // chunkEncoder), each flushed as soon as it is encoded; a client that
 // loses the connection resumes with the last chunk's cursor. A closed day
@@ -122,6 +122,8 @@ func (h *eventsHandler) day(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	// ids=false leaves the event IDs out (see chunkEncoder).
+	ids := c.Query("ids") != "false"
 	cursor, err := store.ParseCursor(c.Query("cursor"))
 	if err != nil {
 		fail(c, publicf(http.StatusBadRequest, "malformed cursor"))
@@ -141,7 +143,7 @@ func (h *eventsHandler) day(c *gin.Context) {
 		// The zone is part of the tag: the same date is another day in
 		// another zone. The count changes when a late batch lands in the
 		// day or retention drops it.
-		etag := fmt.Sprintf(`"%s-%s-%s-%s-%d-%s-%s"`, chunkFormat, t, day.Format(time.DateOnly), loc, rows, cursor, enc)
+		etag := fmt.Sprintf(`"%s-%s-%s-%s-%d-%s-%s-%t"`, chunkFormat, t, day.Format(time.DateOnly), loc, rows, cursor, enc, ids)
 		c.Header("ETag", etag)
 		c.Header("Cache-Control", "private, max-age=31536000, immutable")
 		if inm := c.GetHeader("If-None-Match"); inm != "" && (inm == etag || strings.Contains(inm, etag)) {
@@ -176,7 +178,7 @@ func (h *eventsHandler) day(c *gin.Context) {
 	}
 	c.Status(http.StatusOK)
 	w, flush, closeW := compressor(c.Writer, enc)
-	ce := newChunkEncoder()
+	ce := newChunkEncoder(ids)
 	for {
 		if _, err := w.Write(ce.encode(page)); err != nil {
 			break

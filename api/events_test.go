@@ -115,6 +115,25 @@ func TestDayChunks(t *testing.T) {
 		})
 	}
 
+	t.Run("without IDs", func(t *testing.T) {
+		all := flatten(t, decodeStream(t, call(t, "GET", dayPath(tn, day), tok, nil)))
+		r := call(t, "GET", dayPath(tn, day)+"&ids=false", tok, nil)
+		frames := decodeStream(t, r)
+		var times []int64
+		for _, f := range frames {
+			if f.ids != nil || f.col("id_batch") != nil {
+				t.Fatal("ids=false: the frames carry IDs")
+			}
+			times = append(times, f.times...)
+		}
+		if len(times) != n || times[0] != all[0].us || times[n-1] != all[n-1].us {
+			t.Fatalf("ids=false: %d events, want the same %d", len(times), n)
+		}
+		if !strings.HasSuffix(r.Header.Get("ETag"), `-false"`) {
+			t.Errorf("ids=false: ETag %q does not say so", r.Header.Get("ETag"))
+		}
+	})
+
 	t.Run("resume from a cursor", func(t *testing.T) {
 		all := flatten(t, decodeStream(t, call(t, "GET", dayPath(tn, day), tok, nil)))
 		first := decodeStream(t, call(t, "GET", dayPath(tn, day), tok, nil))[0]

@@ -61,8 +61,10 @@ func setupBenchDay(b *testing.B) {
 // reports wire bytes per event and the time to the first byte.
 func BenchmarkDayStream(b *testing.B) {
 	setupBenchDay(b)
-	for _, enc := range []string{"zstd", "gzip"} {
-		b.Run(enc, func(b *testing.B) {
+	// The console asks without event IDs (ids=false), other clients with.
+	for _, run := range []struct{ name, enc, query string }{{"zstd", "zstd", ""}, {"gzip", "gzip", ""}, {"zstd-noids", "zstd", "&ids=false"}} {
+		enc := run.enc
+		b.Run(run.name, func(b *testing.B) {
 			b.ReportAllocs()
 			tr := &http.Transport{DisableCompression: true}
 			defer tr.CloseIdleConnections()
@@ -71,7 +73,7 @@ func BenchmarkDayStream(b *testing.B) {
 			var ttfb time.Duration
 			cpu := cpuTime()
 			for b.Loop() {
-				req, _ := http.NewRequest("GET", benchDay.path, nil)
+				req, _ := http.NewRequest("GET", benchDay.path+run.query, nil)
 				req.Header.Set("Authorization", "Bearer "+benchDay.token)
 				req.Header.Set("Accept-Encoding", enc)
 				start := time.Now()

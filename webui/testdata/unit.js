@@ -186,7 +186,7 @@ function readFrames(bytes, size) {
   eq(r.pending(), 0, 'nothing left over');
   return out;
 }
-function chunk(rows, t0, { numericPorts = false } = {}) {
+function chunk(rows, t0, { numericPorts = false, ids = true } = {}) {
   // One dict section per string column, then the IDs' batch parts.
   const secs = STRING_COLUMNS.map(() => new Map());
   const batches = new Map();
@@ -203,9 +203,10 @@ function chunk(rows, t0, { numericPorts = false } = {}) {
     STRING_COLUMNS.forEach((c, k) => col[c].push(ports.includes(c) ? Number(r[c] || 0) : local(secs[k], r[c] || '')));
     col.severity.push(r.severity || 0); col.count.push(r.count || 1); col.dns_qtype.push(0); col.dns_rcode.push(r.dns_rcode === -1 ? 255 : 0);
   });
+  if (!ids) batches.clear();
   const head = { n: rows.length, cursor: 'c', done: true, time0: t0, ports,
     dict: [...secs.flatMap((m) => [...m.keys()]), ...batches.keys()], sections: [...secs.map((m) => m.size), batches.size] };
-  const order = ['time', 'id_batch', 'id_pos', ...STRING_COLUMNS, 'severity', 'count', 'dns_qtype', 'dns_rcode'];
+  const order = ['time', ...(ids ? ['id_batch', 'id_pos'] : []), ...STRING_COLUMNS, 'severity', 'count', 'dns_qtype', 'dns_rcode'];
   const [ch] = readFrames(encodeFrame(head, order.map((c) => [c, col[c]])), 1 << 20);
   return ch;
 }
@@ -269,6 +270,13 @@ test('frames: corrupt bytes give an error or a consistent frame', () => {
       if (!(err instanceof Error) || /round/.test(err.message)) throw err;
     }
   }
+});
+test('columns: a stream without IDs', () => {
+  const s = new ColumnStore(2);
+  s.appendChunk(chunk([ev('10.0.0.1', 'a.example')], DAY0));
+  s.appendChunk(chunk([ev('10.0.0.2', 'b.example'), ev('10.0.0.3', 'c.example')], DAY0, { ids: false }));
+  eq([s.eventID(0), s.eventID(1), s.eventID(2)], ['fedcba98f6501000', '', '']);
+  eq(s.get('trail', 2), 'c.example');
 });
 test('columns: numeric ports and signed bytes', () => {
   const s = new ColumnStore(2);

@@ -75,18 +75,24 @@ export class ColumnStore {
       this.time[base + i] = t;
     }
     // An ID is its batch part (11 hex digits in dict) and a 20-bit
-    // position; each batch's digits are parsed once per chunk.
+    // position; each batch's digits are parsed once per chunk. A stream
+    // asked for without IDs has neither column (the IDs stay 0).
     const batch = ch.id_batch, pos = ch.id_pos, batchOff = secs[STRING_COLUMNS.length] - 1;
-    const nb = ch.sections[STRING_COLUMNS.length], hi = new Uint32Array(nb + 1), mid = new Float64Array(nb + 1);
-    for (let b = 1; b <= nb; b++) {
-      const h = ch.dict[batchOff + b];
-      hi[b] = parseInt(h.slice(0, 8), 16);
-      mid[b] = parseInt(h.slice(8), 16) * 0x100000;
-    }
-    for (let i = 0; i < k; i++) {
-      const b = batch[i];
-      this.idHi[base + i] = hi[b];
-      this.idLo[base + i] = mid[b] + pos[i];
+    if (batch && pos) {
+      const nb = ch.sections[STRING_COLUMNS.length], hi = new Uint32Array(nb + 1), mid = new Float64Array(nb + 1);
+      for (let b = 1; b <= nb; b++) {
+        const h = ch.dict[batchOff + b];
+        hi[b] = parseInt(h.slice(0, 8), 16);
+        mid[b] = parseInt(h.slice(8), 16) * 0x100000;
+      }
+      for (let i = 0; i < k; i++) {
+        const b = batch[i];
+        this.idHi[base + i] = hi[b];
+        this.idLo[base + i] = mid[b] + pos[i];
+      }
+    } else {
+      this.idHi.fill(0, base, base + k);
+      this.idLo.fill(0, base, base + k);
     }
     const ports = new Set(ch.ports || []);
     STRING_COLUMNS.forEach((c, col) => {
@@ -145,8 +151,9 @@ export class ColumnStore {
     return this.strings[this.str[c][i]];
   }
 
-  /** eventID is event i's id in hex, as the API prints it. */
+  /** eventID is event i's id in hex, as the API prints it ('' when the stream had none). */
   eventID(i) {
+    if (this.idHi[i] === 0 && this.idLo[i] === 0) return '';
     return this.idHi[i].toString(16).padStart(8, '0') + this.idLo[i].toString(16).padStart(8, '0');
   }
 
