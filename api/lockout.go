@@ -55,7 +55,9 @@ func (l *lockout) locked(ctx context.Context, user, addr string) time.Duration {
 	}
 	recs, err := l.shared.LoginRecords(ctx, user, addr, now.Add(-l.window-l.duration))
 	if err != nil {
-		l.log.Error("cannot read the login log; lockout counts this process's failures only", "err", err)
+		if ctx.Err() == nil { // not just a client that left
+			l.log.Error("cannot read the login log; lockout counts this process's failures only", "err", err)
+		}
 		return 0
 	}
 	var byUser, byAddr failures
