@@ -105,7 +105,7 @@ export class ColumnStore {
       }
       const m = ch.sections[col], remap = new Uint32Array(m + 1);
       for (let j = 1; j <= m; j++) remap[j] = this.intern(ch.dict[secs[col] + j - 1]);
-      for (let i = 0; i < k; i++) dst[base + i] = remap[src[i]];
+      remapInto(dst, base, remap, src, k);
     });
     for (const c in INT_COLUMNS) {
       const src = ch[c], dst = this.int[c];
@@ -171,4 +171,11 @@ export class ColumnStore {
     for (const s of this.strings) b += 16 + s.length * 2;
     return b;
   }
+}
+
+// remapInto sets dst[base+i] = remap[src[i]] for i < k: one small function
+// the engine optimises once for every column (a loop inside the per-column
+// closure ran a fifth slower).
+function remapInto(dst, base, remap, src, k) {
+  for (let i = 0; i < k; i++) dst[base + i] = remap[src[i]];
 }
