@@ -77,10 +77,18 @@ func BenchmarkDayEvents(b *testing.B) {
 // BenchmarkColumnStream reads eventmix's realistic day of 1M events
 // (batches of 1,000, as sensors ship them) as the day stream does: a
 // first page of 4,096 events, then pages of 100,000 — the store's share
-// of the API's day stream (planning, the engine, decoding into columns).
+// of the API's day stream (planning, the engine, decoding into columns),
+// on each engine ("server" is clickhouse-go over HTTP to the test's
+// ClickHouse-compatible endpoint, so its figure is the client's share).
 func BenchmarkColumnStream(b *testing.B) {
+	for _, ec := range engines() {
+		b.Run(ec.name, func(b *testing.B) { benchColumnStream(b, ec) })
+	}
+}
+
+func benchColumnStream(b *testing.B, ec engineCase) {
 	const total = 1_000_000
-	s := newTestStore(b, engines()[0], Options{})
+	s := newTestStore(b, ec, Options{})
 	ten := addTenant(b, s, "acme", 0)
 	day := recentDay(-1)
 	ctx := context.Background()
