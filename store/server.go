@@ -16,6 +16,8 @@ import (
 // so.
 type serverBackend struct {
 	conn driver.Conn
+	// native, for an HTTP(S) DSN, reads events SELECTs column by column.
+	native *nativeHTTP
 }
 
 func withParams(ctx context.Context, params []param) context.Context {
@@ -37,8 +39,16 @@ func (b *serverBackend) query(ctx context.Context, sql string, params []param) (
 	return b.conn.Query(withParams(ctx, params), sql)
 }
 
-// startRead's rows are scanned one by one: clickhouse-go hands them out so.
+// startRead reads Native blocks over HTTP(S); over the native protocol,
+// its rows are scanned one by one, as clickhouse-go hands them out.
 func (b *serverBackend) startRead(ctx context.Context, sql string, params []param) (pendingRead, error) {
+	if b.native != nil {
+		data, err := b.native.read(ctx, sql, params)
+		if err != nil {
+			return nil, err
+		}
+		return nativeBytes(data), nil
+	}
 	r, err := b.conn.Query(withParams(ctx, params), sql)
 	if err != nil {
 		return nil, err

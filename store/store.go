@@ -150,7 +150,7 @@ func OpenServer(dsn string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: cannot connect to ClickHouse: %w", err)
 	}
-	s, err := newStore(&serverBackend{conn: conn}, "server", o)
+	s, err := newStore(&serverBackend{conn: conn, native: newNativeHTTP(opts)}, "server", o)
 	if err != nil {
 		conn.Close()
 		return nil, err
