@@ -6,8 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -233,14 +231,7 @@ func TestAuditRecordsLoginsAndAdminActions(t *testing.T) {
 // second collector behind a load balancer: the limits hold for both
 // together, not for each.
 func TestLockoutAcrossReplicas(t *testing.T) {
-	second, err := New(testConfig(), Deps{Store: env.store, Now: testNow, BootstrapOut: io.Discard}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h2, err := second.Handler()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, h2 := newReplica(t, testConfig())
 	replicas := []http.Handler{env.h, h2}
 	// try logs in through replica i%2 from addr.
 	try := func(i int, user, pw, addr string) int {

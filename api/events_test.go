@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -239,14 +238,7 @@ var (
 func TestDayStreamSlots(t *testing.T) {
 	cfg := testConfig()
 	cfg.DayStreams, cfg.DayStreamWait = 1, 300*time.Millisecond
-	a, err := New(cfg, Deps{Store: env.store, Now: testNow, BootstrapOut: io.Discard}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := a.Handler()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, h := newReplica(t, cfg)
 	tn := newTenant(t, "slots")
 	day := time.Now().UTC().Truncate(24 * time.Hour).Add(-72 * time.Hour)
 	seedDay(t, tn, day, 20)

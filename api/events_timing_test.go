@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -40,16 +39,10 @@ func setupBenchDay(b *testing.B) {
 		}
 		cfg := testConfig()
 		cfg.ChunkEvents = 0 // default
-		a, err := New(cfg, Deps{Store: env.store, Now: testNow, BootstrapOut: io.Discard}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if err != nil {
-			b.Fatal(err)
-		}
-		h, err := a.Handler()
-		if err != nil {
-			b.Fatal(err)
-		}
+		a, h := newReplica(b, cfg)
 		benchDay.server = httptest.NewServer(h)
 		benchDay.path = benchDay.server.URL + dayPath(tn, day)
+		var err error
 		benchDay.token, err = a.keys.Issue("bench", string(tn), string(RoleViewer), newID(), 24*time.Hour)
 		if err != nil {
 			b.Fatal(err)

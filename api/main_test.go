@@ -109,6 +109,21 @@ func TestMain(m *testing.M) {
 	}())
 }
 
+// newReplica starts another API on the test store, as a second collector
+// behind a load balancer would run, and returns it with its handler.
+func newReplica(tb testing.TB, cfg Config) (*API, http.Handler) {
+	tb.Helper()
+	a, err := New(cfg, Deps{Store: env.store, Now: testNow, BootstrapOut: io.Discard}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h, err := a.Handler()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a, h
+}
+
 // resp is a recorded answer.
 type resp struct {
 	Code   int
