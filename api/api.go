@@ -243,6 +243,7 @@ func New(cfg Config, deps Deps, log *slog.Logger) (*API, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	log = log.With("component", "api")
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
@@ -267,11 +268,11 @@ func New(cfg Config, deps Deps, log *slog.Logger) (*API, error) {
 	a := &API{
 		cfg:        cfg,
 		store:      deps.Store,
-		log:        log.With("component", "api"),
+		log:        log,
 		now:        deps.Now,
 		keys:       keys,
 		operator:   tenant.MustNew(cfg.OperatorTenant),
-		lockout:    newLockout(cfg, deps.Now, deps.Store, log.With("component", "api")),
+		lockout:    newLockout(cfg, deps.Now, deps.Store, log),
 		dayStreams: make(chan struct{}, cfg.DayStreams),
 		sealer:     sealer,
 		metrics:    metrics,

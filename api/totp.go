@@ -131,11 +131,11 @@ func (h *totpHandler) codeOf(c *gin.Context, p Principal) (string, bool) {
 
 // wrongCode counts a failed code like a failed login: a stolen access
 // token must not become an unlimited guessing oracle.
-func (h *totpHandler) wrongCode(c *gin.Context, p Principal, action string) {
+func (h *totpHandler) wrongCode(c *gin.Context, p Principal, failed string) {
 	h.lockout.fail(p.User, c.ClientIP())
 	// The address goes in the detail: the login log counts it for every
 	// replica (store.LoginRecords).
-	h.audit.record(c.Request.Context(), p.Tenant, actor(p), action+".failed", p.User, c.ClientIP())
+	h.audit.record(c.Request.Context(), p.Tenant, actor(p), failed, p.User, c.ClientIP())
 	fail(c, errInvalidCode)
 }
 
@@ -166,7 +166,7 @@ func (h *totpHandler) enable(c *gin.Context) {
 	}
 	step, valid := totp.Verify(secret, code, h.now(), 0)
 	if !valid {
-		h.wrongCode(c, p, "totp.enable")
+		h.wrongCode(c, p, store.ActionTOTPEnableFailed)
 		return
 	}
 	u.TOTPSecret, u.TOTPPending, u.TOTPEnabled, u.TOTPLastStep = u.TOTPPending, "", true, step
@@ -203,7 +203,7 @@ func (h *totpHandler) disable(c *gin.Context) {
 		return
 	}
 	if !valid {
-		h.wrongCode(c, p, "totp.disable")
+		h.wrongCode(c, p, store.ActionTOTPDisableFailed)
 		return
 	}
 	// Re-read: check recorded the step in a newer version of the row.

@@ -56,9 +56,7 @@ func (s *Store) StreamEventColumns(ctx context.Context, t tenant.ID, from, to ti
 			return nil, fmt.Errorf("%w: page size %d (1..%d)", ErrInvalid, n, MaxPageSize)
 		}
 	}
-	if after.Time.Before(from) {
-		after = Cursor{Time: from.Add(-time.Microsecond), ID: ^uint64(0)}
-	}
+	after = startAfter(after, from)
 	ctx, cancel := context.WithCancel(ctx)
 	cs := &ColumnStream{pages: make(chan columnPage), delivered: make(chan struct{}), free: make(chan *EventColumns, 3), cancel: cancel}
 	windows := make(chan window, 1)
@@ -144,15 +142,12 @@ func (cs *ColumnStream) decode(ctx context.Context, t tenant.ID, windows <-chan 
 			default:
 				p.cols = new(EventColumns)
 			}
-			p.cols.reset()
-			if err := w.read.decodeInto(dec, p.cols); err != nil {
+			if err := readPage(w.read, dec, p.cols); err != nil {
 				p.cols, p.err = nil, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
 			}
-			w.read.close()
 		}
 		if p.err == nil {
 			c := p.cols
-			c.sortByTime()
 			c.Next, c.Done = w.after, !w.full
 			if w.full {
 				c.Next = w.last

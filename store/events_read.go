@@ -103,10 +103,10 @@ func (s *eventScanner) scan(r rows, e *StoredEvent) error {
 	}
 	e.SrcPort, e.DstPort = s.srcPRaw, s.dstPRaw
 	if e.SrcPort == "" {
-		e.SrcPort = s.dec.portText(s.srcPort)
+		e.SrcPort = portText(s.srcPort)
 	}
 	if e.DstPort == "" {
-		e.DstPort = s.dec.portText(s.dstPort)
+		e.DstPort = portText(s.dstPort)
 	}
 	e.Severity = event.Severity(s.sev)
 	e.Count = int(s.count)
@@ -143,9 +143,7 @@ func (s *Store) EventsBetween(ctx context.Context, t tenant.ID, from, to time.Ti
 	if limit <= 0 || limit > MaxPageSize {
 		return EventPage{}, fmt.Errorf("%w: page size %d (1..%d)", ErrInvalid, limit, MaxPageSize)
 	}
-	if after.Time.Before(from) {
-		after = Cursor{Time: from.Add(-time.Microsecond), ID: ^uint64(0)}
-	}
+	after = startAfter(after, from)
 	last, full, err := s.pageEnd(ctx, t, to, after, limit)
 	if err != nil {
 		return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
@@ -157,15 +155,12 @@ func (s *Store) EventsBetween(ctx context.Context, t tenant.ID, from, to time.Ti
 	}
 	cols := columnPages.Get().(*EventColumns)
 	defer columnPages.Put(cols)
-	cols.reset()
 	dec := getEventDecoder(t, true)
-	err = r.decodeInto(dec, cols)
+	err = readPage(r, dec, cols)
 	putEventDecoder(dec)
-	r.close()
 	if err != nil {
 		return EventPage{}, fmt.Errorf("store: cannot read events of tenant %s: %w", t, err)
 	}
-	cols.sortByTime()
 	// Rows written into the range between the two statements (a late
 	// batch) come after the page's end, never instead of an event.
 	n := min(cols.Len(), limit)
@@ -177,6 +172,27 @@ func (s *Store) EventsBetween(ctx context.Context, t tenant.ID, from, to time.Ti
 		page.Next = Cursor{Time: page.Events[n-1].Time, ID: page.Events[n-1].ID}
 	}
 	return page, nil
+}
+
+// startAfter is the cursor a read of a range from from starts after: after,
+// or just before from if after is earlier.
+func startAfter(after Cursor, from time.Time) Cursor {
+	if after.Time.Before(from) {
+		return Cursor{Time: from.Add(-time.Microsecond), ID: ^uint64(0)}
+	}
+	return after
+}
+
+// readPage decodes a started statement into cols (emptied first) in
+// (time, ID) order, and releases the statement.
+func readPage(r pendingRead, dec *eventDecoder, cols *EventColumns) error {
+	defer r.close()
+	cols.reset()
+	if err := r.decodeInto(dec, cols); err != nil {
+		return err
+	}
+	cols.sortByTime()
+	return nil
 }
 
 // columnPages keeps EventsBetween's column arrays from one page to the

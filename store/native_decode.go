@@ -168,40 +168,37 @@ func (r *nativeReader) bytes() ([]byte, error) {
 	return r.buf[start:r.off], nil
 }
 
-// index checks the blocks' layout and records where each column lies, so
-// that the events can be allocated at once before any is decoded.
-func (d *eventDecoder) index(buf []byte) (int, error) {
+// index checks the blocks' layout and records where each column lies.
+func (d *eventDecoder) index(buf []byte) error {
 	d.blocks = d.blocks[:0]
 	r := nativeReader{buf: buf}
-	total := 0
 	for r.off < len(buf) {
 		ncols, err := r.uvarint()
 		if err != nil {
-			return 0, err
+			return err
 		}
 		nrows, err := r.uvarint()
 		if err != nil {
-			return 0, err
+			return err
 		}
 		// A full read needs every column; the stream's decodes either.
 		if ncols != uint64(nEventReadColumns) && (d.full || ncols != uint64(nStreamColumns)) {
-			return 0, fmt.Errorf("native: block of %d columns, want %d", ncols, nEventReadColumns)
+			return fmt.Errorf("native: block of %d columns, want %d", ncols, nEventReadColumns)
 		}
 		// Every row takes at least a byte per column: a bound on what a
 		// corrupt count can make us allocate.
 		if nrows > uint64(len(buf)-r.off) {
-			return 0, fmt.Errorf("native: block of %d rows in %d bytes", nrows, len(buf)-r.off)
+			return fmt.Errorf("native: block of %d rows in %d bytes", nrows, len(buf)-r.off)
 		}
 		d.blocks = append(d.blocks, nativeBlock{rows: int(nrows), ncols: int(ncols)})
 		b := &d.blocks[len(d.blocks)-1]
 		for i, want := range eventReadColumns[:ncols] {
 			if err := indexColumn(&r, b, i, want.name, want.kind); err != nil {
-				return 0, err
+				return err
 			}
 		}
-		total += b.rows
 	}
-	return total, nil
+	return nil
 }
 
 func indexColumn(r *nativeReader, b *nativeBlock, i int, name string, kind rbKind) error {
@@ -452,7 +449,7 @@ func (d *eventDecoder) addrText(a [16]byte) string {
 }
 
 // portText renders a stored port: a substring of one text of every port.
-func (d *eventDecoder) portText(p uint16) string {
+func portText(p uint16) string {
 	t := portTexts()
 	return t.all[t.off[p]:t.off[int(p)+1]]
 }
@@ -478,7 +475,7 @@ var portTexts = sync.OnceValue(func() *portTable {
 // decodeColumns appends the events in buf to dst column by column, with
 // no StoredEvent in between: the day stream's read.
 func (d *eventDecoder) decodeColumns(buf []byte, dst *EventColumns) error {
-	if _, err := d.index(buf); err != nil {
+	if err := d.index(buf); err != nil {
 		return err
 	}
 	for i := range d.blocks {
@@ -637,7 +634,7 @@ func (d *eventDecoder) decodeColumnsBlock(buf []byte, b *nativeBlock, dst *Event
 				if s := raw[2*side+1][i]; s != "" {
 					dst.Text[k].add(s)
 				} else {
-					dst.Text[k].addPort(ports[side][i], d.portText)
+					dst.Text[k].addPort(ports[side][i], portText)
 				}
 			}
 		}

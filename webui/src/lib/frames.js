@@ -4,6 +4,7 @@
 // turns one into the chunk object ColumnStore.appendChunk takes.
 
 const LENGTHS = 8;
+const utf8 = new TextDecoder();
 // A frame's header or body beyond this is a broken stream, not a chunk.
 const MAX_PART = 1 << 30;
 
@@ -41,7 +42,7 @@ export class FrameReader {
     if (h > MAX_PART || b > MAX_PART) throw new Error(`frame of ${h} + ${b} bytes`);
     if (live < LENGTHS + h + b) return null;
     const at = this.start + LENGTHS;
-    const header = JSON.parse(new TextDecoder().decode(this.buf.subarray(at, at + h)));
+    const header = JSON.parse(utf8.decode(this.buf.subarray(at, at + h)));
     const body = this.buf.subarray(at + h, at + h + b);
     this.start = at + h + b;
     return { header, body };
